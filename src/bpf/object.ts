@@ -1,0 +1,165 @@
+/**
+ * The BPF object's lifecycle, in three layers that each close: open (parse
+ * the embedded ELF) → load (maps created, programs verified) → links
+ * (attached programs). Failures unwind what was created and throw BpfError
+ * with context; verifier rejections quote the verifier's own last words.
+ */
+import { ptr, type Pointer } from "bun:ffi";
+import { BpfError } from "./errors.ts";
+import { errno } from "./libc.ts";
+import { libbpf, libbpfLog, type Libbpf } from "./libbpf.ts";
+
+/** sizeof(struct bpf_object_open_opts) in libbpf 1.1; newer versions accept it. */
+const OPEN_OPTS_SIZE = 80;
+const OPEN_OPTS_OBJECT_NAME = 8;
+
+export class Link {
+  constructor(
+    private readonly fn: Libbpf,
+    private handle: Pointer | null,
+    readonly program: string,
+  ) {}
+
+  get fd(): number {
+    if (!this.handle) throw new Error(`link of ${this.program} is closed`);
+    return this.fn.bpf_link__fd(this.handle);
+  }
+
+  destroy(): void {
+    if (this.handle) this.fn.bpf_link__destroy(this.handle);
+    this.handle = null;
+  }
+}
+
+export class BpfObject {
+  private links: Link[] = [];
+  private loaded = false;
+
+  private constructor(
+    readonly fn: Libbpf,
+    private obj: Pointer | null,
+    readonly name: string,
+    // Referenced so the memory libbpf was handed stays alive with the object.
+    private readonly keepAlive: unknown[],
+  ) {}
+
+  /** Parse an ELF object held in memory (the embedded bpftop.bpf.o). */
+  static async open(bytes: Uint8Array, name: string): Promise<BpfObject> {
+    const { fn } = await libbpf();
+    const objectName = Buffer.from(`${name}\0`);
+    const opts = new BigUint64Array(OPEN_OPTS_SIZE / 8);
+    opts[0] = BigInt(OPEN_OPTS_SIZE);
+    opts[OPEN_OPTS_OBJECT_NAME / 8] = BigInt(ptr(objectName));
+    const obj = fn.bpf_object__open_mem(bytes, bytes.length, opts);
+    if (!obj) throw new BpfError(`open ${name}`, "bpf_object__open_mem", errno(), lastLogLine());
+    return new BpfObject(fn, obj, name, [objectName, opts]);
+  }
+
+  /** Names of every program in the object, in ELF order. */
+  programNames(): string[] {
+    const names: string[] = [];
+    for (let p = this.fn.bpf_object__next_program(this.handle(), null); p; p = this.fn.bpf_object__next_program(this.handle(), p)) {
+      names.push(this.fn.bpf_program__name(p) ?? "?");
+    }
+    return names;
+  }
+
+  /** Turn a program on or off before load (SEC("?…") programs start off). */
+  setAutoload(program: string, on: boolean): void {
+    this.check(this.fn.bpf_program__set_autoload(this.program(program), on), `autoload ${program}`, "bpf_program__set_autoload");
+  }
+
+  setMaxEntries(map: string, entries: number): void {
+    this.check(this.fn.bpf_map__set_max_entries(this.map(map), entries), `size map ${map}`, "bpf_map__set_max_entries");
+  }
+
+  maxEntries(map: string): number {
+    return this.fn.bpf_map__max_entries(this.map(map));
+  }
+
+  /** Create the maps and verify the programs. */
+  load(): void {
+    const logStart = libbpfLog.length;
+    const rc = this.fn.bpf_object__load(this.handle());
+    if (rc < 0) throw new BpfError(`load ${this.name}`, "bpf_object__load", -rc, verifierSummary(logStart));
+    this.loaded = true;
+  }
+
+  mapFd(map: string): number {
+    const fd = this.fn.bpf_map__fd(this.map(map));
+    if (fd < 0) throw new BpfError(`map ${map}`, "bpf_map__fd", -fd);
+    return fd;
+  }
+
+  /** Attach a tracing program (tp_btf/, raw_tp/) by the target in its section name. */
+  attach(program: string): Link {
+    return this.track(program, this.fn.bpf_program__attach(this.program(program)), "bpf_program__attach");
+  }
+
+  /** Attach an iter/ program; each bpf_iter_create() on the link's fd then runs it once. */
+  attachIter(program: string): Link {
+    return this.track(program, this.fn.bpf_program__attach_iter(this.program(program), null), "bpf_program__attach_iter");
+  }
+
+  /** Detach every link, then free maps and programs. Safe to call twice. */
+  close(): void {
+    for (const link of this.links.reverse()) link.destroy();
+    this.links = [];
+    if (this.obj) this.fn.bpf_object__close(this.obj);
+    this.obj = null;
+    this.keepAlive.length = 0;
+  }
+
+  get isLoaded(): boolean {
+    return this.loaded;
+  }
+
+  // --- internal ---
+
+  private handle(): Pointer {
+    if (!this.obj) throw new Error(`BPF object ${this.name} is closed`);
+    return this.obj;
+  }
+
+  private program(name: string): Pointer {
+    const p = this.fn.bpf_object__find_program_by_name(this.handle(), name);
+    if (!p) throw new BpfError(`${this.name}`, `find program ${name}`, 2);
+    return p;
+  }
+
+  private map(name: string): Pointer {
+    const m = this.fn.bpf_object__find_map_by_name(this.handle(), name);
+    if (!m) throw new BpfError(`${this.name}`, `find map ${name}`, 2);
+    return m;
+  }
+
+  private track(program: string, link: Pointer | null, fnName: string): Link {
+    if (!link) throw new BpfError(`attach ${program}`, fnName, errno(), lastLogLine());
+    const l = new Link(this.fn, link, program);
+    this.links.push(l);
+    return l;
+  }
+
+  private check(rc: number, context: string, fnName: string): void {
+    if (rc < 0) throw new BpfError(context, fnName, -rc);
+  }
+}
+
+/**
+ * libbpf prints a failed program's verifier log between BEGIN/END markers;
+ * its last lines name the instruction and the reason. Quote those.
+ */
+export function verifierSummary(fromIndex: number, log = libbpfLog): string | undefined {
+  const text = log.slice(fromIndex).map((l) => l.text).join("\n");
+  const m = /prog '([^']+)': -- BEGIN PROG LOAD LOG --\n([\s\S]*?)-- END PROG LOAD LOG --/.exec(text);
+  if (!m) return lastLogLine(fromIndex, log);
+  const lines = m[2]!.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("processed ") && !/^verification time/.test(l));
+  return `verifier rejected program ${m[1]}: ${lines.slice(-2).join(" / ")}`;
+}
+
+function lastLogLine(fromIndex = 0, log = libbpfLog): string | undefined {
+  for (let i = log.length - 1; i >= fromIndex; i--) {
+    if (log[i]!.level === "warn") return log[i]!.text.replace(/^libbpf: /, "");
+  }
+  return undefined;
+}

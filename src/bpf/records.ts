@@ -1,0 +1,144 @@
+/**
+ * Decoders for the records in bpf/bpftop.h — the only place that knows their
+ * byte layout. test/unit/records-layout.test.ts compiles the C header and
+ * checks every offset here against offsetof(), so the two cannot drift.
+ */
+
+/** Names shared with bpf/bpftop.bpf.c. */
+export const PROGRAMS = { taskIterator: "dump_task" } as const;
+export const MAPS = { taskRecords: "task_records" } as const;
+
+export const TASK_COMM_LEN = 16;
+
+/** struct task_record */
+export const TaskRecordLayout = {
+  size: 112,
+  runtime_ns: 0,
+  dead_runtime_ns: 8,
+  start_ns: 16,
+  cgroup_id: 24,
+  rss_pages: 32,
+  vm_pages: 40,
+  pid: 48,
+  tgid: 52,
+  ppid: 56,
+  uid: 60,
+  euid: 64,
+  state: 68,
+  exit_state: 72,
+  flags: 76,
+  nr_threads: 80,
+  prio: 84,
+  static_prio: 88,
+  _pad: 92,
+  comm: 96,
+} as const;
+
+/** struct task_iter_trailer */
+export const TaskIterTrailerLayout = { size: 8, records_in_map: 0, _pad: 4 } as const;
+
+export interface TaskRecord {
+  runtimeNs: number;
+  deadRuntimeNs: number;
+  startNs: number;
+  cgroupId: number;
+  rssPages: number;
+  vmPages: number;
+  pid: number;
+  tgid: number;
+  ppid: number;
+  uid: number;
+  euid: number;
+  state: number;
+  exitState: number;
+  flags: number;
+  nrThreads: number;
+  prio: number;
+  staticPrio: number;
+  /**
+   * comm as four little-endian words: cheap to compare, so the text is
+   * decoded only when it changes (see commText).
+   */
+  comm0: number;
+  comm1: number;
+  comm2: number;
+  comm3: number;
+}
+
+export function emptyTaskRecord(): TaskRecord {
+  return {
+    runtimeNs: 0, deadRuntimeNs: 0, startNs: 0, cgroupId: 0, rssPages: 0, vmPages: 0,
+    pid: 0, tgid: 0, ppid: 0, uid: 0, euid: 0, state: 0, exitState: 0, flags: 0,
+    nrThreads: 0, prio: 0, staticPrio: 0, comm0: 0, comm1: 0, comm2: 0, comm3: 0,
+  };
+}
+
+/**
+ * u64 as a double. Exact below 2^53 (104 days of CPU time in ns); beyond that
+ * the error is a few ns, irrelevant for rates. Avoids BigInt, which costs 4×
+ * in the per-task loop (shared/design.md).
+ */
+function u64(v: DataView, off: number): number {
+  return v.getUint32(off, true) + v.getUint32(off + 4, true) * 0x1_0000_0000;
+}
+
+/** Decode the task_record at byte offset `off` of `v` into `out` (reused, no allocation). */
+export function readTaskRecord(v: DataView, off: number, out: TaskRecord): TaskRecord {
+  if (off + TaskRecordLayout.size > v.byteLength) {
+    throw new RangeError(`task_record at ${off} overruns a ${v.byteLength}-byte buffer`);
+  }
+  const L = TaskRecordLayout;
+  out.runtimeNs = u64(v, off + L.runtime_ns);
+  out.deadRuntimeNs = u64(v, off + L.dead_runtime_ns);
+  out.startNs = u64(v, off + L.start_ns);
+  out.cgroupId = u64(v, off + L.cgroup_id);
+  out.rssPages = u64(v, off + L.rss_pages);
+  out.vmPages = u64(v, off + L.vm_pages);
+  out.pid = v.getUint32(off + L.pid, true);
+  out.tgid = v.getUint32(off + L.tgid, true);
+  out.ppid = v.getUint32(off + L.ppid, true);
+  out.uid = v.getUint32(off + L.uid, true);
+  out.euid = v.getUint32(off + L.euid, true);
+  out.state = v.getUint32(off + L.state, true);
+  out.exitState = v.getUint32(off + L.exit_state, true);
+  out.flags = v.getUint32(off + L.flags, true);
+  out.nrThreads = v.getUint32(off + L.nr_threads, true);
+  out.prio = v.getInt32(off + L.prio, true);
+  out.staticPrio = v.getInt32(off + L.static_prio, true);
+  out.comm0 = v.getUint32(off + L.comm, true);
+  out.comm1 = v.getUint32(off + L.comm + 4, true);
+  out.comm2 = v.getUint32(off + L.comm + 8, true);
+  out.comm3 = v.getUint32(off + L.comm + 12, true);
+  return out;
+}
+
+const commBytes = new Uint8Array(TASK_COMM_LEN);
+const commWords = new DataView(commBytes.buffer);
+const utf8 = new TextDecoder("utf-8", { fatal: false });
+
+/**
+ * The comm text of a decoded record: up to the first NUL, invalid UTF-8
+ * replaced (a task can name itself with any bytes), control characters
+ * shown as '?' so they cannot drive the terminal.
+ */
+export function commText(r: TaskRecord): string {
+  commWords.setUint32(0, r.comm0, true);
+  commWords.setUint32(4, r.comm1, true);
+  commWords.setUint32(8, r.comm2, true);
+  commWords.setUint32(12, r.comm3, true);
+  let end = commBytes.indexOf(0);
+  if (end < 0) end = TASK_COMM_LEN;
+  return sanitizeText(utf8.decode(commBytes.subarray(0, end)));
+}
+
+/** Replace C0/C1 control characters and DEL, which could move the cursor or recolour the screen. */
+export function sanitizeText(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
+}
+
+export function readTaskIterTrailer(v: DataView, off: number): { recordsInMap: number } {
+  if (off + TaskIterTrailerLayout.size > v.byteLength) {
+    throw new RangeError(`task_iter_trailer at ${off} overruns a ${v.byteLength}-byte buffer`);
+  }
+  return { recordsInMap: v.getUint32(off + TaskIterTrailerLayout.records_in_map, true) };
+}
