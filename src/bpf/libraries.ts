@@ -8,10 +8,16 @@
 import { dlopen } from "bun:ffi";
 import { statSync } from "node:fs";
 import { dirname } from "node:path";
-import { closeFd, loadedLibcPath, memfdWithBytes } from "./libc.ts";
+import { loadedLibcPath, memfdWithBytes } from "./libc.ts";
 
 /** Load order matters: each library's dependencies come before it. */
 export const EMBEDDED_LIBRARIES = ["libz.so.1", "libelf.so.1", "libbpf.so.1"] as const;
+
+/** Bun's dlopen wants at least one symbol: one harmless function per dependency. */
+const PROBE_SYMBOL = {
+  "libz.so.1": { zlibVersion: { args: [], returns: "cstring" } },
+  "libelf.so.1": { elf_errno: { args: [], returns: "i32" } },
+} as const;
 
 export interface LibbpfLocation {
   /** Absolute path handed to dlopen (a /proc/self/fd path for embedded copies). */
@@ -65,16 +71,12 @@ async function embeddedLibraries(): Promise<Map<string, Uint8Array> | undefined>
 function loadFromMemory(libs: Map<string, Uint8Array>): LibbpfLocation {
   let libbpfPath = "";
   for (const name of EMBEDDED_LIBRARIES) {
-    const fd = memfdWithBytes(name, libs.get(name)!);
-    const path = `/proc/self/fd/${fd}`;
-    if (name === "libbpf.so.1") {
-      // Keep this fd: libbpf.ts dlopens it with its symbol table.
-      libbpfPath = path;
-    } else {
-      // The mapping outlives the fd, and the handle is never closed.
-      dlopen(path, {});
-      closeFd(fd);
-    }
+    // The fds stay open for the life of the process: glibc matches dlopen()
+    // names before files, so a reused /proc/self/fd/N would return the
+    // library that first had that number.
+    const path = `/proc/self/fd/${memfdWithBytes(name, libs.get(name)!)}`;
+    if (name === "libbpf.so.1") libbpfPath = path; // libbpf.ts dlopens it with its symbol table
+    else dlopen(path, PROBE_SYMBOL[name]); // the handle is never closed
   }
   return { path: libbpfPath, origin: "embedded in the bpftop binary (libbpf 1.1, libelf, libz)" };
 }

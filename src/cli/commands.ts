@@ -1,0 +1,119 @@
+/**
+ * The command definitions: flags, their help, and their validation. Each
+ * run() turns validated flags into a call into ui/ or output/; nothing else.
+ */
+import { defineCommand, type ArgsDef } from "citty";
+import pc from "picocolors";
+import pkg from "../../package.json" with { type: "json" };
+import { Monitor } from "../store/monitor.ts";
+import { snapshotJson } from "../output/json.ts";
+import { snapshotText } from "../output/text.ts";
+import { assertKnownFlags, parseIntegerOption, parsePidList } from "./args.ts";
+import { UsageError } from "./errors.ts";
+import type { TopOptions, TopSource } from "../ui/source.ts";
+
+export const VERSION: string = pkg.version;
+
+/** Set by a command that must end the process with a status other than 0. */
+export const exit = { code: 0 };
+
+const topArgs = {
+  delay: { type: "string", alias: "d", default: "1000", valueHint: "ms", description: "Refresh interval in milliseconds (minimum 100)" },
+  tree: { type: "boolean", alias: "t", description: "Start in tree view" },
+  user: { type: "string", alias: "u", valueHint: "name", description: "Show only processes of this user" },
+  pid: { type: "string", alias: "p", valueHint: "list", description: "Show only these PIDs (comma-separated)" },
+  mouse: { type: "boolean", default: true, description: "Enable mouse input", negativeDescription: "Disable mouse input" },
+} as const satisfies ArgsDef;
+
+export const top = defineCommand({
+  meta: { name: "top", description: "Interactive process table (the default command)" },
+  args: topArgs,
+  async run({ args, rawArgs }) {
+    assertKnownFlags(rawArgs, topArgs);
+    const options: TopOptions = {
+      delayMs: parseIntegerOption("--delay", args.delay, 100, 3_600_000, "ms"),
+      tree: !!args.tree,
+      mouse: args.mouse !== false,
+    };
+    if (args.pid !== undefined) options.pids = parsePidList("--pid", args.pid);
+    if (!process.stdout.isTTY || !process.stdin.isTTY) {
+      throw new UsageError("the interactive table needs a terminal; for scripts use 'bpftop snapshot --json'");
+    }
+    const monitor = await Monitor.open();
+    if (args.user !== undefined) {
+      if (monitor.uidOf(args.user) === undefined) {
+        monitor.close();
+        throw new UsageError(`--user: no user named '${args.user}' in /etc/passwd`);
+      }
+      options.user = args.user;
+    }
+    const source: TopSource = {
+      refresh: () => monitor.refresh(),
+      setShowThreads: (on) => monitor.setShowThreads(on),
+      sendSignal: (pid, signal) => {
+        try {
+          process.kill(pid, signal);
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          const why = code === "EPERM" ? "permission denied (needs CAP_KILL)" : code === "ESRCH" ? "no such process" : String(code ?? e);
+          throw new Error(`${signal} to ${pid}: ${why}`);
+        }
+      },
+    };
+    // OpenTUI reads these at import; they must not steer a privileged process.
+    for (const k of Object.keys(process.env)) if (/^(OTUI_|OPENTUI_)/.test(k)) delete process.env[k];
+    const { runTop } = await import("../ui/app.ts");
+    await new Promise<void>((resolve) => {
+      void runTop(source, options, (code) => {
+        monitor.close();
+        exit.code = code;
+        resolve();
+      });
+    });
+  },
+});
+
+const snapshotArgs = {
+  json: { type: "boolean", alias: "j", description: "Print one JSON document (system + processes)" },
+  interval: { type: "string", alias: "i", default: "1000", valueHint: "ms", description: "Sample CPU% over this many milliseconds (10 to 60000)" },
+} as const satisfies ArgsDef;
+
+export const snapshot = defineCommand({
+  meta: { name: "snapshot", description: "Collect once and print every process (a table, or JSON with --json)" },
+  args: snapshotArgs,
+  async run({ args, rawArgs }) {
+    assertKnownFlags(rawArgs, snapshotArgs);
+    const intervalMs = parseIntegerOption("--interval", args.interval, 10, 60_000, "ms");
+    const monitor = await Monitor.open();
+    try {
+      monitor.refresh();
+      await Bun.sleep(intervalMs);
+      const s = monitor.refresh();
+      const out = args.json
+        ? `${JSON.stringify(snapshotJson(s.rows, s.system, intervalMs, VERSION))}\n`
+        : snapshotText(s.rows, s.system, pc.createColors(!!process.stdout.isTTY && !process.env.NO_COLOR), process.stdout.columns || 200);
+      await writeStdout(out);
+    } finally {
+      monitor.close();
+    }
+  },
+});
+
+export const doctor = defineCommand({
+  meta: { name: "doctor", description: "Check the kernel, BTF, capabilities, libbpf and cgroup v2, and say how to fix what is missing" },
+  args: {},
+  async run({ rawArgs }) {
+    assertKnownFlags(rawArgs, {});
+    const { runDoctor } = await import("./doctor.ts");
+    exit.code = await runDoctor();
+  },
+});
+
+/** Write all of `text` to stdout; a closed pipe (EPIPE) ends quietly. */
+async function writeStdout(text: string): Promise<void> {
+  try {
+    await Bun.write(Bun.stdout, text);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EPIPE") throw e;
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * `bpftop doctor`: what works on this machine and how to fix what does not.
+ * Each check is one line: ok / missing, what was found, and the fix.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import pc from "picocolors";
+import { openBpftop } from "../bpf/bpftop.ts";
+import { hasCapability, type Capability } from "../bpf/capabilities.ts";
+import { libbpf } from "../bpf/libbpf.ts";
+import { findCgroup2Mount } from "../collect/mounts.ts";
+
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+  fix?: string;
+  /** bpftop cannot run at all without it. */
+  essential: boolean;
+}
+
+const MIN_KERNEL: [number, number] = [5, 15];
+
+export async function runDoctor(): Promise<number> {
+  const checks: Check[] = [];
+  const release = readFileSync("/proc/sys/kernel/osrelease", "latin1").trim();
+  const [major = 0, minor = 0] = release.split(/[.-]/).map(Number);
+  const kernelOk = major > MIN_KERNEL[0] || (major === MIN_KERNEL[0] && minor >= MIN_KERNEL[1]);
+  checks.push({ name: "kernel", ok: kernelOk, detail: release, fix: "bpftop needs Linux 5.15 or newer", essential: true });
+
+  const btf = existsSync("/sys/kernel/btf/vmlinux");
+  checks.push({ name: "BTF", ok: btf, detail: btf ? "/sys/kernel/btf/vmlinux" : "not found", fix: "use a kernel built with CONFIG_DEBUG_INFO_BTF=y", essential: true });
+
+  const capFix = "run with sudo, or install with scripts/install.sh and join the bpftop group";
+  const capCheck = (cap: Capability, what: string, essential: boolean) =>
+    checks.push({ name: cap, ok: hasCapability(cap), detail: what, fix: capFix, essential });
+  const sysAdmin = hasCapability("CAP_SYS_ADMIN");
+  checks.push({ name: "CAP_BPF", ok: sysAdmin || hasCapability("CAP_BPF"), detail: "load BPF programs and maps", fix: capFix, essential: true });
+  checks.push({ name: "CAP_PERFMON", ok: sysAdmin || hasCapability("CAP_PERFMON"), detail: "attach tracing programs, read kernel memory", fix: capFix, essential: true });
+  capCheck("CAP_KILL", "send signals to other users' processes (k in the table)", false);
+
+  try {
+    const { location, version } = await libbpf();
+    checks.push({ name: "libbpf", ok: true, detail: `${version}, ${location.origin}`, essential: true });
+  } catch (e) {
+    checks.push({ name: "libbpf", ok: false, detail: (e as Error).message, fix: "use the compiled bpftop (it carries libbpf) or apt-get install libbpf1", essential: true });
+  }
+
+  const cg = findCgroup2Mount();
+  checks.push({ name: "cgroup v2", ok: !!cg, detail: cg ?? "no cgroup2 mount in /proc/self/mountinfo", fix: "mount cgroup2 (needed for freeze/thaw and unit names)", essential: false });
+
+  if (checks.every((c) => c.ok || !c.essential)) {
+    try {
+      const bpf = await openBpftop({ expectedTasks: 1024 });
+      checks.push({ name: "BPF programs", ok: true, detail: `${bpf.obj.programNames().join(", ")} loaded and attached`, essential: true });
+      bpf.close();
+    } catch (e) {
+      checks.push({ name: "BPF programs", ok: false, detail: (e as Error).message, fix: "see the message; run with BPFTOP_DEBUG=1 for libbpf's log", essential: true });
+    }
+  } else {
+    checks.push({ name: "BPF programs", ok: false, detail: "not tried: an essential check above failed", essential: true });
+  }
+
+  const c = pc.createColors(!!process.stdout.isTTY && !process.env.NO_COLOR);
+  for (const ch of checks) {
+    const mark = ch.ok ? c.green("ok     ") : ch.essential ? c.red("missing") : c.yellow("missing");
+    process.stdout.write(`${mark}  ${ch.name.padEnd(13)} ${ch.detail}\n`);
+    if (!ch.ok && ch.fix) process.stdout.write(`${" ".repeat(9)}${" ".repeat(14)}${c.dim(`fix: ${ch.fix}`)}\n`);
+  }
+  const failed = checks.filter((ch) => !ch.ok && ch.essential).length;
+  process.stdout.write(failed ? c.red(`${failed} essential check(s) failed\n`) : c.green("bpftop can run here\n"));
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,77 @@
+/**
+ * `bpftop snapshot --json`: one document, snake_case keys that are part of
+ * bpftop's interface (never renamed, only added to).
+ */
+import type { CpuUsage, ProcessRow, SystemSummary } from "../store/types.ts";
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+function cpuJson(c: CpuUsage) {
+  return {
+    name: c.name,
+    busy_percent: round2(c.busy),
+    user_percent: round2(c.user),
+    nice_percent: round2(c.nice),
+    system_percent: round2(c.system),
+    irq_percent: round2(c.irq),
+    iowait_percent: round2(c.iowait),
+    steal_percent: round2(c.steal),
+  };
+}
+
+export function processJson(r: ProcessRow) {
+  return {
+    pid: r.pid,
+    ppid: r.ppid,
+    uid: r.uid,
+    euid: r.euid,
+    user: r.user,
+    comm: r.comm,
+    cmdline: r.cmdline,
+    state: r.state,
+    threads: r.threads,
+    priority: r.priority,
+    nice: r.nice,
+    cpu_percent: round2(r.cpuPercent),
+    cpu_time_ns: r.cpuTimeNs,
+    rss_bytes: r.rssBytes,
+    vsize_bytes: r.vsizeBytes,
+    mem_percent: round2(r.memPercent),
+    start_time: new Date(Math.round(r.startTimeMs)).toISOString(),
+    cgroup_id: r.cgroupId,
+    kernel_thread: r.kernelThread,
+  };
+}
+
+export function snapshotJson(rows: readonly ProcessRow[], system: SystemSummary, intervalMs: number, version: string) {
+  const m = system.memory;
+  return {
+    bpftop_version: version,
+    time: new Date(system.timeMs).toISOString(),
+    interval_ms: intervalMs,
+    system: {
+      hostname: system.hostname,
+      kernel: system.kernel,
+      uptime_seconds: system.uptimeSeconds,
+      load_average: system.load,
+      cpu: cpuJson(system.cpuTotal),
+      cpus: system.cpus.map(cpuJson),
+      memory: {
+        total_bytes: m.totalBytes,
+        used_bytes: m.usedBytes,
+        buffers_bytes: m.buffersBytes,
+        cache_bytes: m.cacheBytes,
+        available_bytes: m.availableBytes,
+        swap_total_bytes: m.swapTotalBytes,
+        swap_used_bytes: m.swapUsedBytes,
+      },
+      tasks: {
+        processes: system.tasks.processes,
+        user_threads: system.tasks.userThreads,
+        kernel_threads: system.tasks.kernelThreads,
+        by_state: system.tasks.byState,
+      },
+    },
+    processes: rows.filter((r) => !r.isThread).sort((a, b) => a.pid - b.pid).map(processJson),
+  };
+}

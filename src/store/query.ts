@@ -1,0 +1,192 @@
+/**
+ * Pure view-model logic for the process table: which rows are shown, in what
+ * order, and with what tree prefix. No UI imports; unit-tested on plain rows.
+ *
+ * Thread rows (isThread) always follow their process row directly, in flat
+ * and tree mode alike; filters decide per process, not per thread.
+ */
+import type { ProcessRow } from "./types.ts";
+
+export interface RowSort {
+  /** Ascending order of the sort key. */
+  compare(a: ProcessRow, b: ProcessRow): number;
+  desc: boolean;
+}
+
+export interface ViewQuery {
+  /** Case-insensitive substring of comm or cmdline; "" shows everything. */
+  filter: string;
+  /** Only processes owned by this user name. */
+  user?: string;
+  /** Only these processes (by tgid), with their threads. */
+  pids?: readonly number[];
+  showKernelThreads: boolean;
+  sort: RowSort;
+  tree: boolean;
+}
+
+export interface ViewRow {
+  row: ProcessRow;
+  /** Tree drawing to print before the command, like `│  ├─ `; "" for roots and in flat mode. */
+  prefix: string;
+  /** Nesting depth in tree mode (0 for roots); always 0 in flat mode. */
+  depth: number;
+}
+
+const TREE_BRANCH = "├─ ";
+const TREE_LAST = "└─ ";
+const TREE_PIPE = "│  ";
+const TREE_SPACE = "   ";
+
+/** The sort as a comparator: the key in the chosen direction, ties by ascending pid (as htop). */
+export function rowOrder(sort: RowSort): (a: ProcessRow, b: ProcessRow) => number {
+  const sign = sort.desc ? -1 : 1;
+  return (a, b) => sign * sort.compare(a, b) || a.pid - b.pid;
+}
+
+/** A process row with the thread rows that belong to it. */
+interface Group {
+  head: ProcessRow;
+  threads: ProcessRow[];
+}
+
+export function buildView(rows: readonly ProcessRow[], query: ViewQuery): ViewRow[] {
+  const order = rowOrder(query.sort);
+  const groups = selectGroups(groupThreads(rows), query);
+  groups.sort((a, b) => order(a.head, b.head));
+  for (const group of groups) group.threads.sort(order);
+  return query.tree ? flattenTree(groups) : flattenList(groups);
+}
+
+/**
+ * Index of the first row at or after `from` (wrapping around) whose comm or
+ * cmdline contains `text`, case-insensitively; -1 when none does.
+ */
+export function findMatch(view: readonly ViewRow[], text: string, from: number): number {
+  const needle = text.toLowerCase();
+  const n = view.length;
+  if (n === 0 || needle === "") return -1;
+  const start = ((from % n) + n) % n;
+  for (let i = 0; i < n; i++) {
+    const index = (start + i) % n;
+    if (rowMatches(view[index]!.row, needle)) return index;
+  }
+  return -1;
+}
+
+// --- internal ---
+
+/** True when comm or cmdline contains `needle`, which must already be lower case. */
+function rowMatches(row: ProcessRow, needle: string): boolean {
+  return row.comm.toLowerCase().includes(needle) || row.cmdline.toLowerCase().includes(needle);
+}
+
+/** Attaches each thread row to its process row; a thread whose process is absent stands alone. */
+function groupThreads(rows: readonly ProcessRow[]): Group[] {
+  const groups = new Map<number, Group>();
+  for (const row of rows) if (!row.isThread) groups.set(row.pid, { head: row, threads: [] });
+  const loose: Group[] = [];
+  for (const row of rows) {
+    if (!row.isThread) continue;
+    const group = groups.get(row.tgid);
+    if (group) group.threads.push(row);
+    else loose.push({ head: row, threads: [] });
+  }
+  return [...groups.values(), ...loose];
+}
+
+function selectGroups(groups: Group[], query: ViewQuery): Group[] {
+  const pids = query.pids ? new Set(query.pids) : undefined;
+  const needle = query.filter.toLowerCase();
+  const selected: Group[] = [];
+  for (const group of groups) {
+    const { head } = group;
+    if (!query.showKernelThreads && head.kernelThread) continue;
+    if (query.user !== undefined && head.user !== query.user) continue;
+    if (pids && !pids.has(head.tgid)) continue;
+    if (needle === "" || rowMatches(head, needle)) {
+      selected.push(group);
+      continue;
+    }
+    // The process itself does not match: keep it for the threads that do.
+    const threads = group.threads.filter((thread) => rowMatches(thread, needle));
+    if (threads.length > 0) selected.push({ head, threads });
+  }
+  return selected;
+}
+
+function flattenList(groups: readonly Group[]): ViewRow[] {
+  const out: ViewRow[] = [];
+  for (const { head, threads } of groups) {
+    out.push({ row: head, prefix: "", depth: 0 });
+    for (const thread of threads) out.push({ row: thread, prefix: "", depth: 0 });
+  }
+  return out;
+}
+
+/**
+ * Parent/child by ppid. `groups` is sorted, so each children list is too.
+ * A process whose parent is not shown becomes a root. Processes in a ppid
+ * loop have no root above them; they are walked last, each loop entered at
+ * its first member in sort order, and `visited` stops the walk going round.
+ */
+function flattenTree(groups: readonly Group[]): ViewRow[] {
+  const byPid = new Map<number, Group>();
+  for (const group of groups) byPid.set(group.head.pid, group);
+  const children = new Map<number, Group[]>();
+  const roots: Group[] = [];
+  for (const group of groups) {
+    const { pid, ppid } = group.head;
+    if (ppid !== pid && byPid.has(ppid)) {
+      const siblings = children.get(ppid);
+      if (siblings) siblings.push(group);
+      else children.set(ppid, [group]);
+    } else {
+      roots.push(group);
+    }
+  }
+
+  const out: ViewRow[] = [];
+  const visited = new Set<number>();
+  for (const group of [...roots, ...groups]) {
+    if (!visited.has(group.head.pid)) walkTree(group, children, visited, out);
+  }
+  return out;
+}
+
+interface TreeVisit {
+  row: ProcessRow;
+  /** Undefined for a thread row, which has no children. */
+  group?: Group;
+  depth: number;
+  /** Drawing inherited from the ancestors (one 3-cell piece per level below the root). */
+  guide: string;
+  isLast: boolean;
+}
+
+/** Depth-first walk with an explicit stack, so a deep chain cannot overflow the call stack. */
+function walkTree(root: Group, children: Map<number, Group[]>, visited: Set<number>, out: ViewRow[]): void {
+  const stack: TreeVisit[] = [{ row: root.head, group: root, depth: 0, guide: "", isLast: true }];
+  while (stack.length > 0) {
+    const { row, group, depth, guide, isLast } = stack.pop()!;
+    out.push({ row, depth, prefix: depth === 0 ? "" : guide + (isLast ? TREE_LAST : TREE_BRANCH) });
+    if (!group) continue;
+    visited.add(row.pid);
+
+    const childGuide = depth === 0 ? "" : guide + (isLast ? TREE_SPACE : TREE_PIPE);
+    // Threads first, so they sit directly under their process.
+    const kids: TreeVisit[] = group.threads.map((thread) => ({
+      row: thread,
+      depth: depth + 1,
+      guide: childGuide,
+      isLast: false,
+    }));
+    for (const child of children.get(row.pid) ?? []) {
+      if (visited.has(child.head.pid)) continue;
+      visited.add(child.head.pid);
+      kids.push({ row: child.head, group: child, depth: depth + 1, guide: childGuide, isLast: false });
+    }
+    if (kids.length > 0) kids[kids.length - 1]!.isLast = true;
+    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * Every process-table column, defined once: the table header, cell text and
+ * colour, sort order, sort picker and help overlay are all generated from
+ * this list (htop's Process_fields). Ids are stable; headers may change.
+ */
+import type { ProcessRow } from "../store/types.ts";
+import { formatCpuTime, formatPercent, formatSize, printable } from "./format.ts";
+import { theme, type CellStyle } from "./theme.ts";
+
+export type ColumnId =
+  | "pid"
+  | "user"
+  | "pri"
+  | "ni"
+  | "virt"
+  | "res"
+  | "state"
+  | "cpu"
+  | "mem"
+  | "time"
+  | "threads"
+  | "command";
+
+export interface Column {
+  id: ColumnId;
+  header: string;
+  /** Cells the column takes (plus one separating space). The last column takes the rest of the row. */
+  width: number;
+  align: "left" | "right";
+  format(row: ProcessRow): string;
+  /** Ascending order; the table applies the direction and breaks ties by pid. */
+  compare(a: ProcessRow, b: ProcessRow): number;
+  /** Direction a first sort by this column uses (largest CPU% first, lowest PID first). */
+  defaultDesc: boolean;
+  help: string;
+  /** Colour by value; the row's default colour when absent or undefined. */
+  style?(row: ProcessRow): CellStyle | undefined;
+}
+
+const byNumber = (pick: (row: ProcessRow) => number) => (a: ProcessRow, b: ProcessRow) => pick(a) - pick(b);
+const byText = (pick: (row: ProcessRow) => string) => (a: ProcessRow, b: ProcessRow) => {
+  const x = pick(a);
+  const y = pick(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+const dimWhenZero = (value: number): CellStyle | undefined => (value === 0 ? { fg: theme.shadow } : undefined);
+
+/** htop colours the unit of large sizes: megabytes cyan, gigabytes and above green. */
+function sizeStyle(bytes: number): CellStyle | undefined {
+  if (bytes === 0) return { fg: theme.shadow };
+  if (bytes >= 1024 ** 3) return { fg: theme.gigabytes };
+  if (bytes >= 1024 ** 2) return { fg: theme.megabytes };
+  return undefined;
+}
+
+function stateStyle(row: ProcessRow): CellStyle | undefined {
+  switch (row.state) {
+    case "R":
+      return { fg: theme.stateRunning, attributes: theme.bold };
+    case "D":
+      return { fg: theme.stateDisk, attributes: theme.bold };
+    case "Z":
+    case "T":
+    case "t":
+      return { fg: theme.stateStopped, attributes: theme.bold };
+    case "S":
+    case "I":
+      return { fg: theme.shadow };
+    default:
+      return undefined;
+  }
+}
+
+export const COLUMNS: readonly Column[] = [
+  {
+    id: "pid",
+    header: "PID",
+    width: 7,
+    align: "right",
+    format: (row) => String(row.pid),
+    compare: byNumber((row) => row.pid),
+    defaultDesc: false,
+    help: "Process id (thread id for a thread row)",
+  },
+  {
+    id: "user",
+    header: "USER",
+    width: 9,
+    align: "left",
+    format: (row) => row.user || String(row.uid),
+    compare: byText((row) => row.user || String(row.uid)),
+    defaultDesc: false,
+    help: "Name of the process's owner (real user id)",
+  },
+  {
+    id: "pri",
+    header: "PRI",
+    width: 3,
+    align: "right",
+    format: (row) => (row.priority <= -100 ? "RT" : String(row.priority)),
+    compare: byNumber((row) => row.priority),
+    defaultDesc: false,
+    help: "Kernel scheduling priority; RT for real-time",
+  },
+  {
+    id: "ni",
+    header: "NI",
+    width: 3,
+    align: "right",
+    format: (row) => String(row.nice),
+    compare: byNumber((row) => row.nice),
+    defaultDesc: false,
+    help: "Nice value, -20 (favoured) to 19 (background)",
+    style: (row) => (row.nice < 0 ? { fg: theme.stateDisk } : row.nice > 0 ? { fg: theme.cpuNice } : undefined),
+  },
+  {
+    id: "virt",
+    header: "VIRT",
+    width: 5,
+    align: "right",
+    format: (row) => formatSize(row.vsizeBytes),
+    compare: byNumber((row) => row.vsizeBytes),
+    defaultDesc: true,
+    help: "Virtual memory size",
+    style: (row) => sizeStyle(row.vsizeBytes),
+  },
+  {
+    id: "res",
+    header: "RES",
+    width: 5,
+    align: "right",
+    format: (row) => formatSize(row.rssBytes),
+    compare: byNumber((row) => row.rssBytes),
+    defaultDesc: true,
+    help: "Resident memory: physical memory in use",
+    style: (row) => sizeStyle(row.rssBytes),
+  },
+  {
+    id: "state",
+    header: "S",
+    width: 1,
+    align: "left",
+    format: (row) => row.state,
+    compare: byText((row) => row.state),
+    defaultDesc: false,
+    help: "State: R running, S sleeping, D disk wait, Z zombie, T stopped, I idle",
+    style: stateStyle,
+  },
+  {
+    id: "cpu",
+    header: "CPU%",
+    width: 5,
+    align: "right",
+    format: (row) => formatPercent(row.cpuPercent),
+    compare: byNumber((row) => row.cpuPercent),
+    defaultDesc: true,
+    help: "CPU use since the last refresh; 100 is one full core",
+    style: (row) => dimWhenZero(row.cpuPercent),
+  },
+  {
+    id: "mem",
+    header: "MEM%",
+    width: 5,
+    align: "right",
+    format: (row) => formatPercent(row.memPercent),
+    compare: byNumber((row) => row.memPercent),
+    defaultDesc: true,
+    help: "Resident memory as a percentage of physical memory",
+    style: (row) => dimWhenZero(row.memPercent),
+  },
+  {
+    id: "time",
+    header: "TIME+",
+    width: 8,
+    align: "right",
+    format: (row) => formatCpuTime(row.cpuTimeNs),
+    compare: byNumber((row) => row.cpuTimeNs),
+    defaultDesc: true,
+    help: "Total CPU time used (user + system), m:ss.cc or with h/d/y units",
+  },
+  {
+    id: "threads",
+    header: "THR",
+    width: 4,
+    align: "right",
+    format: (row) => String(row.threads),
+    compare: byNumber((row) => row.threads),
+    defaultDesc: true,
+    help: "Number of threads in the process",
+  },
+  {
+    id: "command",
+    header: "Command",
+    width: 7,
+    align: "left",
+    format: (row) => printable(row.cmdline || row.comm),
+    compare: byText((row) => row.cmdline || row.comm),
+    defaultDesc: false,
+    help: "Command line; [name] for a kernel thread",
+    style: (row) => (row.isThread ? { fg: theme.threadCommand } : undefined),
+  },
+];
+
+export const DEFAULT_SORT: ColumnId = "cpu";
+
+export function columnById(id: ColumnId): Column {
+  const column = COLUMNS.find((c) => c.id === id);
+  if (!column) throw new Error(`unknown column ${id}`);
+  return column;
+}

@@ -1,0 +1,129 @@
+/**
+ * The two bottom lines: a status line (refresh time, counts, filters,
+ * PAUSED, messages, warnings) and htop's function-key bar, which turns into
+ * the prompt while searching or filtering. The keys shown come from the key
+ * table for the current mode.
+ */
+import { Renderable, type OptimizedBuffer, type RGBA } from "@opentui/core";
+import { cellWidth, formatMs, truncate } from "./format.ts";
+import { KEY_BINDINGS, keyLabel, type Mode } from "./keys.ts";
+import { theme } from "./theme.ts";
+
+export const FOOTER_HEIGHT = 2;
+/** Width of a key's label in the bar, like htop's "Help  ". */
+const FKEY_LABEL_WIDTH = 6;
+const SEPARATOR = "  ";
+
+export interface StatusPart {
+  text: string;
+  fg: RGBA;
+  bg?: RGBA;
+  attributes?: number;
+}
+
+export interface Prompt {
+  label: string;
+  text: string;
+  /** Nothing matches: the prompt turns red, as in htop. */
+  failed: boolean;
+}
+
+/** What the status line reports. */
+export interface Status {
+  /** Time the last refresh took; undefined before the first. */
+  collectMs?: number;
+  /** Process rows shown and collected (thread rows not counted). */
+  shownProcesses: number;
+  totalProcesses: number;
+  filter: string;
+  user?: string;
+  pids?: readonly number[];
+  threadsShown: boolean;
+  kernelThreadsShown: boolean;
+  paused: boolean;
+  message?: { text: string; isError: boolean };
+  warnings: readonly string[];
+}
+
+export interface FooterState {
+  mode: Mode;
+  status: Status;
+  prompt?: Prompt;
+}
+
+export function statusParts(status: Status): StatusPart[] {
+  const parts: StatusPart[] = [];
+  const plain = (text: string): StatusPart => ({ text, fg: theme.status });
+  if (status.paused) parts.push({ text: " PAUSED ", fg: theme.paused, bg: theme.pausedBg, attributes: theme.bold });
+  if (status.message) {
+    const fg = status.message.isError ? theme.error : theme.text;
+    parts.push({ text: status.message.text, fg, attributes: status.message.isError ? theme.bold : 0 });
+  }
+  if (status.collectMs !== undefined) parts.push(plain(`refresh ${formatMs(status.collectMs)}`));
+  parts.push(plain(`${status.shownProcesses}/${status.totalProcesses} processes`));
+  if (status.filter) parts.push(plain(`filter "${status.filter}"`));
+  if (status.user !== undefined) parts.push(plain(`user ${status.user}`));
+  if (status.pids) parts.push(plain(`pids ${abbreviateList(status.pids)}`));
+  if (status.threadsShown) parts.push(plain("threads shown"));
+  if (!status.kernelThreadsShown) parts.push(plain("kernel threads hidden"));
+  for (const warning of status.warnings) parts.push({ text: warning, fg: theme.warning });
+  return parts;
+}
+
+export class FooterView extends Renderable {
+  private state: FooterState | undefined;
+
+  update(state: FooterState): void {
+    this.state = state;
+    this.requestRender();
+  }
+
+  protected override renderSelf(buffer: OptimizedBuffer): void {
+    const { screenX: x, screenY: y, width, height } = this;
+    if (width <= 0 || height <= 0) return;
+    buffer.fillRect(x, y, width, height, theme.background);
+    const { state } = this;
+    if (!state) return;
+    if (height >= 2) drawParts(buffer, x, y, width, joinStatus(statusParts(state.status)));
+    drawParts(buffer, x, y + height - 1, width, keyBar(state));
+  }
+}
+
+// --- internal ---
+
+const LISTED_PIDS = 5;
+
+function abbreviateList(values: readonly number[]): string {
+  const listed = values.slice(0, LISTED_PIDS).join(",");
+  return values.length > LISTED_PIDS ? `${listed},…` : listed;
+}
+
+function keyBar(state: FooterState): StatusPart[] {
+  const parts: StatusPart[] = [];
+  for (const binding of KEY_BINDINGS) {
+    if (binding.mode !== state.mode || !binding.footer) continue;
+    parts.push({ text: keyLabel(binding.keys[0]!), fg: theme.fkeyKey });
+    parts.push({ text: binding.footer.padEnd(FKEY_LABEL_WIDTH), fg: theme.fkeyLabelFg, bg: theme.fkeyLabelBg });
+  }
+  const { prompt } = state;
+  if (prompt) {
+    parts.push({ text: ` ${prompt.label}: `, fg: theme.fkeyKey, attributes: theme.bold });
+    parts.push({ text: prompt.text, fg: prompt.failed ? theme.promptFailed : theme.fkeyKey, attributes: theme.bold });
+    parts.push({ text: "_", fg: theme.shadow });
+  }
+  return parts;
+}
+
+function joinStatus(parts: readonly StatusPart[]): StatusPart[] {
+  return parts.flatMap((part, i) => (i === 0 ? [part] : [{ text: SEPARATOR, fg: theme.status }, part]));
+}
+
+function drawParts(buffer: OptimizedBuffer, x: number, y: number, width: number, parts: readonly StatusPart[]): void {
+  let offset = 0;
+  for (const part of parts) {
+    if (offset >= width) return;
+    const text = truncate(part.text, width - offset);
+    buffer.drawText(text, x + offset, y, part.fg, part.bg, part.attributes ?? 0);
+    offset += cellWidth(text);
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * The meters above the table, laid out like htop's default header: CPU bars
+ * split over a left and a right pane, then Mem/Swp on the left and
+ * Tasks/Load average/Uptime on the right. One pane when the screen is narrow.
+ */
+import { Renderable, type OptimizedBuffer, type RGBA } from "@opentui/core";
+import type { CpuUsage, SystemSummary } from "../store/types.ts";
+import { formatMeterSize, formatPercent, formatUptime, truncate } from "./format.ts";
+import { theme } from "./theme.ts";
+
+/** Below this width the meters stack in one pane. */
+const TWO_PANE_MIN_WIDTH = 60;
+/** More CPU lines than this and CPUs are packed side by side within a pane. */
+const MAX_CPU_LINES = 8;
+/** Narrowest CPU meter worth packing side by side. */
+const MIN_METER_WIDTH = 18;
+const PANE_GAP = 2;
+
+export interface HeaderLayout {
+  panes: 1 | 2;
+  /** CPU meters side by side within one pane. */
+  cpusPerPaneLine: number;
+  /** Lines of CPU meters; 1 when only the aggregate meter fits. */
+  cpuLines: number;
+  /** One aggregate meter instead of one per CPU (many CPUs on a short screen). */
+  aggregateCpu: boolean;
+  height: number;
+}
+
+/**
+ * Chooses the meter arrangement for `cpuCount` CPUs on a `width` × `screenHeight`
+ * screen. The header takes at most half the screen: past that, the CPUs
+ * collapse into one aggregate meter, and on a very short screen the lowest
+ * meters are cut off.
+ */
+export function headerLayout(cpuCount: number, width: number, screenHeight: number): HeaderLayout {
+  const panes = width >= TWO_PANE_MIN_WIDTH ? 2 : 1;
+  const infoLines = Math.max(...meterColumns(panes).map((meters) => meters.length));
+  const paneWidth = paneWidths(width, panes)[0]!;
+  let perLine = 1;
+  while (
+    Math.ceil(cpuCount / (panes * perLine)) > MAX_CPU_LINES &&
+    Math.floor(paneWidth / (perLine * 2)) >= MIN_METER_WIDTH
+  ) {
+    perLine *= 2;
+  }
+  const cpuLines = Math.max(1, Math.ceil(cpuCount / (panes * perLine)));
+  const budget = Math.floor(screenHeight / 2);
+  // +1: a blank line between the meters and the table.
+  const height = cpuLines + infoLines + 1;
+  if (height <= budget || cpuLines === 1) {
+    return { panes, cpusPerPaneLine: perLine, cpuLines, aggregateCpu: false, height: Math.min(height, budget) };
+  }
+  return { panes, cpusPerPaneLine: 1, cpuLines: 1, aggregateCpu: true, height: Math.min(1 + infoLines + 1, budget) };
+}
+
+interface TextPart {
+  text: string;
+  fg: RGBA;
+  attributes?: number;
+}
+
+interface BarSegment {
+  /** Share of the bar, 0 to 1. */
+  fraction: number;
+  color: RGBA;
+}
+
+export class HeaderView extends Renderable {
+  private summary: SystemSummary | undefined;
+  private layout: HeaderLayout | undefined;
+
+  /** Sets the data and the arrangement; the caller sizes the renderable to `layout.height`. */
+  update(summary: SystemSummary, layout: HeaderLayout): void {
+    this.summary = summary;
+    this.layout = layout;
+    this.requestRender();
+  }
+
+  protected override renderSelf(buffer: OptimizedBuffer): void {
+    const { screenX: x, screenY: y, width, height, summary, layout } = this;
+    if (width <= 0 || height <= 0) return;
+    buffer.fillRect(x, y, width, height, theme.background);
+    if (!summary || !layout) return;
+
+    const widths = paneWidths(width, layout.panes);
+    const paneX = [x + 1, x + 1 + widths[0]! + PANE_GAP];
+    const cpus = layout.aggregateCpu ? [{ ...summary.cpuTotal, name: "CPU" }] : summary.cpus;
+    this.drawCpus(buffer, cpus, layout, paneX, widths, y);
+
+    const top = y + layout.cpuLines;
+    meterColumns(layout.panes).forEach((meters, pane) => {
+      meters.forEach((draw, line) => {
+        if (top + line < y + height) draw(buffer, paneX[pane]!, top + line, widths[pane]!, summary);
+      });
+    });
+  }
+
+  // --- internal ---
+
+  /** CPUs fill columns top to bottom: the left pane first, then the right (htop's Left/RightCPUs). */
+  private drawCpus(
+    buffer: OptimizedBuffer,
+    cpus: readonly CpuUsage[],
+    layout: HeaderLayout,
+    paneX: number[],
+    widths: number[],
+    y: number,
+  ): void {
+    const labelWidth = Math.max(...cpus.map((cpu) => cpuLabel(cpu).length));
+    cpus.forEach((cpu, i) => {
+      const column = Math.floor(i / layout.cpuLines);
+      const line = i % layout.cpuLines;
+      const pane = Math.floor(column / layout.cpusPerPaneLine);
+      if (pane >= layout.panes) return;
+      const meterWidth = Math.floor((widths[pane]! - (layout.cpusPerPaneLine - 1)) / layout.cpusPerPaneLine);
+      const meterX = paneX[pane]! + (column % layout.cpusPerPaneLine) * (meterWidth + 1);
+      const label = cpuLabel(cpu).padStart(labelWidth);
+      drawBar(buffer, meterX, y + line, meterWidth, label, cpuSegments(cpu), `${formatPercent(cpu.busy)}%`);
+    });
+  }
+}
+
+type MeterDraw = (buffer: OptimizedBuffer, x: number, y: number, width: number, summary: SystemSummary) => void;
+
+const textMeter =
+  (parts: (summary: SystemSummary) => TextPart[]): MeterDraw =>
+  (buffer, x, y, width, summary) =>
+    drawParts(buffer, x, y, width, parts(summary));
+
+/** The meters below the CPUs: htop's default left column, then its right column. */
+const LEFT_METERS: readonly MeterDraw[] = [drawMemory, drawSwap];
+const RIGHT_METERS: readonly MeterDraw[] = [textMeter(taskParts), textMeter(loadParts), textMeter(uptimeParts)];
+
+/** The meters of each pane; one pane stacks both columns. */
+function meterColumns(panes: 1 | 2): (readonly MeterDraw[])[] {
+  return panes === 2 ? [LEFT_METERS, RIGHT_METERS] : [[...LEFT_METERS, ...RIGHT_METERS]];
+}
+
+function paneWidths(width: number, panes: 1 | 2): number[] {
+  // One cell of margin on each side of the screen.
+  const inner = Math.max(0, width - 2);
+  if (panes === 1) return [inner, 0];
+  const left = Math.floor((inner - PANE_GAP) / 2);
+  return [left, inner - PANE_GAP - left];
+}
+
+/** "cpu3" → "3"; the aggregate meter keeps its name. */
+function cpuLabel(cpu: CpuUsage): string {
+  return cpu.name.replace(/^cpu(?=\d)/, "");
+}
+
+/** htop's bar order and colours: nice, user, system, irq, steal. */
+function cpuSegments(cpu: CpuUsage): BarSegment[] {
+  return [
+    { fraction: cpu.nice / 100, color: theme.cpuNice },
+    { fraction: cpu.user / 100, color: theme.cpuUser },
+    { fraction: cpu.system / 100, color: theme.cpuSystem },
+    { fraction: cpu.irq / 100, color: theme.cpuIrq },
+    { fraction: cpu.steal / 100, color: theme.cpuSteal },
+  ];
+}
+
+function drawMemory(buffer: OptimizedBuffer, x: number, y: number, width: number, summary: SystemSummary): void {
+  const { totalBytes, usedBytes, buffersBytes, cacheBytes } = summary.memory;
+  const share = (bytes: number) => (totalBytes > 0 ? bytes / totalBytes : 0);
+  const segments = [
+    { fraction: share(usedBytes), color: theme.memUsed },
+    { fraction: share(buffersBytes), color: theme.memBuffers },
+    { fraction: share(cacheBytes), color: theme.memCache },
+  ];
+  drawBar(buffer, x, y, width, "Mem", segments, `${formatMeterSize(usedBytes)}/${formatMeterSize(totalBytes)}`);
+}
+
+function drawSwap(buffer: OptimizedBuffer, x: number, y: number, width: number, summary: SystemSummary): void {
+  const { swapTotalBytes, swapUsedBytes } = summary.memory;
+  const fraction = swapTotalBytes > 0 ? swapUsedBytes / swapTotalBytes : 0;
+  const text = `${formatMeterSize(swapUsedBytes)}/${formatMeterSize(swapTotalBytes)}`;
+  drawBar(buffer, x, y, width, "Swp", [{ fraction, color: theme.swapUsed }], text);
+}
+
+/**
+ * `label[||||||||      text]`: segments fill the bar left to right, the text
+ * sits right-aligned inside it, and each cell keeps the colour of the segment
+ * beneath it (htop's BarMeterMode_draw).
+ */
+function drawBar(
+  buffer: OptimizedBuffer,
+  x: number,
+  y: number,
+  width: number,
+  label: string,
+  segments: readonly BarSegment[],
+  text: string,
+): void {
+  const barWidth = width - label.length - 2;
+  if (barWidth < 1) return;
+  buffer.drawText(label, x, y, theme.meterLabel, undefined, theme.bold);
+  buffer.drawText("[", x + label.length, y, theme.meterBracket, undefined, theme.bold);
+  const ends: number[] = [];
+  let accumulated = 0;
+  for (const segment of segments) {
+    accumulated += Math.max(0, segment.fraction);
+    ends.push(Math.min(barWidth, Math.round(accumulated * barWidth)));
+  }
+  const filled = ends.at(-1) ?? 0;
+  const shown = truncate(text, barWidth);
+  const bar = "|".repeat(filled).padEnd(barWidth).slice(0, barWidth - shown.length) + shown;
+  // Draw one run per segment, then the unfilled rest in the shadow colour.
+  let start = 0;
+  segments.forEach((segment, i) => {
+    const end = ends[i]!;
+    if (end > start) buffer.drawText(bar.slice(start, end), x + label.length + 1 + start, y, segment.color);
+    start = Math.max(start, end);
+  });
+  if (start < barWidth) buffer.drawText(bar.slice(start), x + label.length + 1 + start, y, theme.shadow);
+  buffer.drawText("]", x + width - 1, y, theme.meterBracket, undefined, theme.bold);
+}
+
+function drawParts(buffer: OptimizedBuffer, x: number, y: number, width: number, parts: readonly TextPart[]): void {
+  let offset = 0;
+  for (const part of parts) {
+    if (offset >= width) return;
+    const text = truncate(part.text, width - offset);
+    buffer.drawText(text, x + offset, y, part.fg, undefined, part.attributes ?? 0);
+    offset += text.length;
+  }
+}
+
+const labelPart = (text: string): TextPart => ({ text, fg: theme.meterLabel });
+const valuePart = (text: string): TextPart => ({ text, fg: theme.meterValue, attributes: theme.bold });
+
+/** htop's Tasks meter: processes (kernel threads apart), user threads, kernel threads, running tasks. */
+function taskParts({ tasks }: SystemSummary): TextPart[] {
+  return [
+    labelPart("Tasks: "),
+    valuePart(String(tasks.processes - tasks.kernelThreads)),
+    labelPart(", "),
+    valuePart(String(tasks.userThreads)),
+    labelPart(" thr, "),
+    valuePart(String(tasks.kernelThreads)),
+    labelPart(" kthr; "),
+    valuePart(String(tasks.byState.R)),
+    labelPart(" running"),
+  ];
+}
+
+function loadParts({ load }: SystemSummary): TextPart[] {
+  return [
+    labelPart("Load average: "),
+    valuePart(load[0].toFixed(2)),
+    { text: ` ${load[1].toFixed(2)}`, fg: theme.meterLabel, attributes: theme.bold },
+    { text: ` ${load[2].toFixed(2)}`, fg: theme.meterLabel },
+  ];
+}
+
+function uptimeParts({ uptimeSeconds }: SystemSummary): TextPart[] {
+  return [labelPart("Uptime: "), valuePart(formatUptime(uptimeSeconds))];
+}

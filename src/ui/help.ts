@@ -1,0 +1,52 @@
+/**
+ * The help overlay's text, generated from the key table and the column list
+ * so it can never fall out of date with what the keys and columns do.
+ */
+import type { CliRenderer } from "@opentui/core";
+import { COLUMNS } from "./columns.ts";
+import { ListDialog, type ListItem } from "./dialogs.ts";
+import { KEY_BINDINGS, keyLabel, type Mode } from "./keys.ts";
+import { theme } from "./theme.ts";
+
+const SECTIONS: readonly { mode: Mode; title: string }[] = [
+  { mode: "browse", title: "Process list" },
+  { mode: "search", title: "While searching" },
+  { mode: "filter", title: "While filtering" },
+  { mode: "picker", title: "In a list (sort column, user, signal)" },
+  { mode: "confirm", title: "Confirmation" },
+  { mode: "help", title: "This help" },
+];
+
+const KEY_COLUMN = 18;
+const HEADER_COLUMN = 9;
+
+export function helpItems(): ListItem[] {
+  const heading = (text: string): ListItem => ({ text, style: { fg: theme.meterLabel, attributes: theme.bold } });
+  const items: ListItem[] = [];
+  for (const { mode, title } of SECTIONS) {
+    items.push(heading(title));
+    for (const binding of KEY_BINDINGS.filter((b) => b.mode === mode)) {
+      items.push({ text: `  ${binding.keys.map(keyLabel).join(" ").padEnd(KEY_COLUMN)} ${binding.help}` });
+    }
+    items.push({ text: "" });
+  }
+  items.push(heading("Columns (click a header to sort by it, click again to invert)"));
+  for (const column of COLUMNS) items.push({ text: `  ${column.header.padEnd(HEADER_COLUMN)} ${column.help}` });
+  items.push({ text: "" });
+  items.push(heading("CPU bar colours"));
+  items.push({ text: "  low priority (nice)", style: { fg: theme.cpuNice } });
+  items.push({ text: "  user", style: { fg: theme.cpuUser } });
+  items.push({ text: "  kernel (system)", style: { fg: theme.cpuSystem } });
+  items.push({ text: "  interrupts", style: { fg: theme.cpuIrq } });
+  items.push({ text: "  steal (virtualisation)", style: { fg: theme.cpuSteal } });
+  items.push({ text: "" });
+  items.push(heading("Memory bar colours"));
+  items.push({ text: "  used", style: { fg: theme.memUsed } });
+  items.push({ text: "  buffers", style: { fg: theme.memBuffers } });
+  items.push({ text: "  cache", style: { fg: theme.memCache } });
+  return items;
+}
+
+export function openHelp(renderer: CliRenderer): ListDialog {
+  return new ListDialog(renderer, { title: " bpftop help ", items: helpItems() });
+}

@@ -1,0 +1,33 @@
+/**
+ * The only contract between the TUI and the data side. The UI pulls snapshots;
+ * it never calls collectors directly, so tests can drive it with plain rows.
+ */
+import type { ProcessRow, RefreshInfo, SystemSummary } from "../store/types.ts";
+
+export interface TopSnapshot {
+  rows: readonly ProcessRow[];
+  system: SystemSummary;
+  info: RefreshInfo;
+}
+
+export interface TopSource {
+  /** Collect one refresh (synchronous, a few ms). Throws on a fatal collection error. */
+  refresh(): TopSnapshot;
+  /** Include a row per thread (isThread=true) after each process row from the next refresh on. */
+  setShowThreads(on: boolean): void;
+  /** Send a signal by name ("SIGTERM"…) to pid; throws Error with a readable message on failure. */
+  sendSignal(pid: number, signal: NodeJS.Signals): void;
+}
+
+export interface TopOptions {
+  /** Refresh interval in ms. */
+  delayMs: number;
+  /** Start in tree view. */
+  tree: boolean;
+  /** Show only processes of this user name. */
+  user?: string;
+  /** Show only these processes (and their threads). */
+  pids?: number[];
+  /** Enable mouse input (default true). */
+  mouse?: boolean;
+}

@@ -1,0 +1,196 @@
+/** Plain-object rows, a system summary and a fake TopSource for the TUI and query tests. */
+import { createTestRenderer, type TestRendererSetup } from "@opentui/core/testing";
+import { theme } from "../../src/ui/theme.ts";
+import type { CpuUsage, ProcessRow, SystemSummary, TaskState } from "../../src/store/types.ts";
+import { mountTop, type TopController } from "../../src/ui/app.ts";
+import type { TopOptions, TopSnapshot, TopSource } from "../../src/ui/source.ts";
+
+export function makeRow(fields: Partial<ProcessRow> & { pid: number }): ProcessRow {
+  const comm = fields.comm ?? `proc${fields.pid}`;
+  return {
+    tgid: fields.pid,
+    ppid: 1,
+    uid: 1000,
+    euid: 1000,
+    user: "alice",
+    comm,
+    cmdline: `/usr/bin/${comm}`,
+    state: "S",
+    priority: 20,
+    nice: 0,
+    threads: 1,
+    cpuPercent: 0,
+    cpuTimeNs: 0,
+    rssBytes: 4 * 1024 * 1024,
+    vsizeBytes: 100 * 1024 * 1024,
+    memPercent: 0.1,
+    startTimeMs: 0,
+    cgroupId: 0,
+    kernelThread: false,
+    isThread: false,
+    ...fields,
+  };
+}
+
+export function makeThread(process: ProcessRow, tid: number, fields: Partial<ProcessRow> = {}): ProcessRow {
+  return makeRow({ ...process, pid: tid, tgid: process.pid, isThread: true, ...fields });
+}
+
+function cpu(name: string, user: number, system: number): CpuUsage {
+  return { name, user, nice: 0, system, irq: 0, iowait: 0, steal: 0, busy: user + system };
+}
+
+export function makeSystem(cpuCount = 4): SystemSummary {
+  const byState = Object.fromEntries(["R", "S", "D", "T", "t", "X", "Z", "P", "I"].map((s) => [s, 0])) as Record<
+    TaskState,
+    number
+  >;
+  byState.R = 2;
+  byState.S = 100;
+  const gib = 1024 ** 3;
+  return {
+    timeMs: 0,
+    hostname: "testhost",
+    kernel: "6.18.0",
+    cpus: Array.from({ length: cpuCount }, (_, i) => cpu(`cpu${i}`, 20 + i, 5)),
+    cpuTotal: cpu("cpu", 21.5, 5),
+    memory: {
+      totalBytes: 7.7 * gib,
+      usedBytes: 1.2 * gib,
+      buffersBytes: 0.1 * gib,
+      cacheBytes: 2 * gib,
+      availableBytes: 6 * gib,
+      swapTotalBytes: 2 * gib,
+      swapUsedBytes: 0,
+    },
+    load: [0.12, 0.34, 0.56],
+    uptimeSeconds: 3 * 86_400 + 4 * 3600 + 5 * 60 + 6,
+    tasks: { processes: 201, userThreads: 456, kernelThreads: 78, byState },
+  };
+}
+
+/** A TopSource over plain rows that records every call. */
+export class FakeSource implements TopSource {
+  rows: ProcessRow[];
+  system: SystemSummary;
+  warnings: string[] = [];
+  refreshes = 0;
+  readonly showThreadsCalls: boolean[] = [];
+  readonly signalsSent: { pid: number; signal: NodeJS.Signals }[] = [];
+  /** When set, sendSignal throws it. */
+  signalError: Error | undefined;
+
+  constructor(rows: ProcessRow[], system: SystemSummary = makeSystem()) {
+    this.rows = rows;
+    this.system = system;
+  }
+
+  refresh(): TopSnapshot {
+    this.refreshes++;
+    return {
+      rows: [...this.rows],
+      system: this.system,
+      info: { seq: this.refreshes, collectMs: 2.1, periodMs: 1000, warnings: this.warnings },
+    };
+  }
+
+  setShowThreads(on: boolean): void {
+    this.showThreadsCalls.push(on);
+  }
+
+  sendSignal(pid: number, signal: NodeJS.Signals): void {
+    if (this.signalError) throw this.signalError;
+    this.signalsSent.push({ pid, signal });
+  }
+}
+
+export interface Mounted extends TestRendererSetup {
+  source: FakeSource;
+  top: TopController;
+  /** Renders and returns the frame as text. */
+  frame(): Promise<string>;
+  /** Frame lines that contain `text`. */
+  linesWith(text: string): Promise<string[]>;
+  /** The PIDs of the table rows in the frame, top to bottom. */
+  tablePids(): Promise<number[]>;
+  /** Screen line (y) of the table header. */
+  tableHeaderY(): Promise<number>;
+  /** The text of the line drawn with the selection colour, if any. */
+  highlightedLine(): Promise<string | undefined>;
+  /** A bare ESC; the input parser waits 20 ms to tell it from an escape sequence (stack-guide §1.4). */
+  escape(): Promise<void>;
+}
+
+const TABLE_HEADER = /^\s+PID.USER/;
+
+export async function mount(
+  rows: ProcessRow[],
+  options: Partial<TopOptions> = {},
+  size = { width: 120, height: 30 },
+): Promise<Mounted> {
+  const setup = await createTestRenderer(size);
+  const source = new FakeSource(rows);
+  const top = mountTop(setup.renderer, source, { delayMs: 1000, tree: false, ...options });
+  const frame = async () => {
+    await setup.renderOnce();
+    return setup.captureCharFrame();
+  };
+  const lines = async () => (await frame()).split("\n");
+  const linesWith = async (text: string) => (await lines()).filter((line) => line.includes(text));
+  const tableHeaderY = async () => (await lines()).findIndex((line) => TABLE_HEADER.test(line));
+  const tablePids = async () => {
+    const all = await lines();
+    const start = all.findIndex((line) => TABLE_HEADER.test(line)) + 1;
+    const pids: number[] = [];
+    for (const line of all.slice(start)) {
+      const match = /^\s*(\d+) /.exec(line);
+      if (!match) break;
+      pids.push(Number(match[1]));
+    }
+    return pids;
+  };
+  const highlightedLine = async () => {
+    await setup.renderOnce();
+    const selection = theme.selectionBg.toInts().join();
+    const texts = setup.captureSpans().lines.map((line) => ({
+      text: line.spans.map((span) => span.text).join(""),
+      highlighted: line.spans.some((span) => span.bg.toInts().join() === selection),
+    }));
+    // The sort column's header shares the selection colour (as in htop), so skip the header line.
+    return texts.find((line) => line.highlighted && !TABLE_HEADER.test(line.text))?.text;
+  };
+  const escape = async () => {
+    setup.mockInput.pressEscape();
+    await Bun.sleep(30);
+  };
+  return { ...setup, source, top, frame, linesWith, tablePids, tableHeaderY, highlightedLine, escape };
+}
+
+/**
+ * A small process tree (systemd → sshd → bash → firefox, vim; kthreadd) whose
+ * CPU% and MEM% orders differ from each other and from pid order.
+ */
+export function sampleRows(): ProcessRow[] {
+  const root = { user: "root", uid: 0 };
+  const kernel = { ...root, kernelThread: true, rssBytes: 0, vsizeBytes: 0, memPercent: 0 };
+  return [
+    makeRow({ pid: 1, ppid: 0, comm: "systemd", cmdline: "/sbin/init", ...root, cpuPercent: 0.5, memPercent: 0.2 }),
+    makeRow({ pid: 420, ppid: 1, comm: "sshd", cmdline: "sshd: /usr/sbin/sshd -D", ...root, cpuPercent: 1.5 }),
+    makeRow({ pid: 1000, ppid: 420, comm: "bash", cmdline: "-bash", cpuPercent: 3, memPercent: 0.3 }),
+    makeRow({
+      pid: 1200,
+      ppid: 1000,
+      comm: "firefox",
+      cmdline: "/usr/lib/firefox/firefox",
+      cpuPercent: 42.3,
+      memPercent: 12.5,
+      threads: 3,
+      state: "R",
+    }),
+    makeRow({ pid: 1300, ppid: 1000, comm: "vim", cmdline: "vim notes.txt", cpuPercent: 0, memPercent: 20.5 }),
+    makeRow({ pid: 2, ppid: 0, comm: "kthreadd", cmdline: "[kthreadd]", ...kernel }),
+  ];
+}
+
+/** Pids of sampleRows() in the default order (CPU% descending, ties by pid). */
+export const SAMPLE_BY_CPU = [1200, 1000, 420, 1, 2, 1300];

@@ -1,0 +1,54 @@
+import { expect, test } from "bun:test";
+import { COLUMNS, DEFAULT_SORT, columnById } from "../../src/ui/columns.ts";
+import { makeRow } from "../tui/fixtures.ts";
+
+test("every column has a unique id and header, a width and help", () => {
+  expect(new Set(COLUMNS.map((c) => c.id)).size).toBe(COLUMNS.length);
+  expect(new Set(COLUMNS.map((c) => c.header)).size).toBe(COLUMNS.length);
+  for (const column of COLUMNS) {
+    expect(column.header.length).toBeGreaterThan(0);
+    expect(column.help.length).toBeGreaterThan(10);
+    expect(column.width).toBeGreaterThanOrEqual(1);
+  }
+});
+
+test("the columns are htop's, Command last (it takes the rest of the row)", () => {
+  expect(COLUMNS.map((c) => c.header)).toEqual([
+    "PID", "USER", "PRI", "NI", "VIRT", "RES", "S", "CPU%", "MEM%", "TIME+", "THR", "Command",
+  ]);
+  expect(columnById(DEFAULT_SORT).header).toBe("CPU%");
+});
+
+test("a fixed-width column's values fit its width", () => {
+  const row = makeRow({
+    pid: 4194304,
+    priority: -100,
+    nice: -20,
+    vsizeBytes: 1023.9 * 1024 ** 3,
+    cpuPercent: 1600,
+    cpuTimeNs: 1e20,
+    threads: 9999,
+  });
+  for (const column of COLUMNS.slice(0, -1)) {
+    if (column.id === "user") continue;
+    expect(column.format(row).length).toBeLessThanOrEqual(column.width);
+  }
+});
+
+test("formats: PRI shows RT for real-time, sizes and times like htop", () => {
+  const rt = makeRow({ pid: 7, priority: -100 });
+  expect(columnById("pri").format(rt)).toBe("RT");
+  expect(columnById("pri").format(makeRow({ pid: 8, priority: 20 }))).toBe("20");
+  expect(columnById("res").format(makeRow({ pid: 9, rssBytes: 12.3 * 1024 ** 2 }))).toBe("12.3M");
+  expect(columnById("time").format(makeRow({ pid: 9, cpuTimeNs: 61.5e9 }))).toBe("1:01.50");
+  expect(columnById("command").format(makeRow({ pid: 9, cmdline: "evil\x1b]0;title\x07" }))).toBe("evil?]0;title?");
+});
+
+test("compare orders ascending; numeric columns default to descending", () => {
+  const small = makeRow({ pid: 1, cpuPercent: 1, user: "alice" });
+  const big = makeRow({ pid: 2, cpuPercent: 50, user: "bob" });
+  expect(columnById("cpu").compare(small, big)).toBeLessThan(0);
+  expect(columnById("user").compare(big, small)).toBeGreaterThan(0);
+  expect(columnById("cpu").defaultDesc).toBe(true);
+  expect(columnById("pid").defaultDesc).toBe(false);
+});

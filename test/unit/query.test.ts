@@ -1,0 +1,200 @@
+import { describe, expect, test } from "bun:test";
+import { buildView, findMatch, rowOrder, type ViewQuery, type ViewRow } from "../../src/store/query.ts";
+import type { ProcessRow } from "../../src/store/types.ts";
+import { columnById } from "../../src/ui/columns.ts";
+import { makeRow, makeThread } from "../tui/fixtures.ts";
+
+const byCpu = { compare: columnById("cpu").compare, desc: true };
+const byPid = { compare: columnById("pid").compare, desc: false };
+
+function query(fields: Partial<ViewQuery> = {}): ViewQuery {
+  return { filter: "", showKernelThreads: true, sort: byPid, tree: false, ...fields };
+}
+
+const pids = (view: readonly ViewRow[]) => view.map((v) => v.row.pid);
+/** "prefix + pid" per row, for asserting tree drawings. */
+const drawing = (view: readonly ViewRow[]) => view.map((v) => `${v.prefix}${v.row.pid}`);
+
+describe("sort", () => {
+  const rows = [
+    makeRow({ pid: 30, cpuPercent: 5, user: "carol" }),
+    makeRow({ pid: 10, cpuPercent: 5, user: "alice" }),
+    makeRow({ pid: 20, cpuPercent: 90, user: "bob" }),
+    makeRow({ pid: 40, cpuPercent: 0, user: "alice" }),
+  ];
+
+  test("numeric column, both directions, ties by ascending pid", () => {
+    expect(pids(buildView(rows, query({ sort: byCpu })))).toEqual([20, 10, 30, 40]);
+    expect(pids(buildView(rows, query({ sort: { ...byCpu, desc: false } })))).toEqual([40, 10, 30, 20]);
+  });
+
+  test("string column, both directions, ties by ascending pid", () => {
+    const byUser = { compare: columnById("user").compare, desc: false };
+    expect(pids(buildView(rows, query({ sort: byUser })))).toEqual([10, 40, 20, 30]);
+    expect(pids(buildView(rows, query({ sort: { ...byUser, desc: true } })))).toEqual([30, 20, 10, 40]);
+  });
+
+  test("rowOrder breaks ties by pid whatever the direction", () => {
+    const order = rowOrder(byCpu);
+    expect(order(rows[0]!, rows[1]!)).toBeGreaterThan(0);
+    expect(order(rows[1]!, rows[0]!)).toBeLessThan(0);
+  });
+});
+
+describe("filters", () => {
+  const rows = [
+    makeRow({ pid: 1, comm: "systemd", cmdline: "/sbin/init splash", user: "root" }),
+    makeRow({ pid: 2, comm: "kthreadd", cmdline: "[kthreadd]", user: "root", kernelThread: true }),
+    makeRow({ pid: 100, comm: "Firefox", cmdline: "/usr/lib/firefox/firefox", user: "alice" }),
+    makeRow({ pid: 200, comm: "bash", cmdline: "-bash", user: "bob" }),
+  ];
+
+  test("substring of comm or cmdline, case-insensitive", () => {
+    expect(pids(buildView(rows, query({ filter: "FIREFOX" })))).toEqual([100]);
+    expect(pids(buildView(rows, query({ filter: "splash" })))).toEqual([1]);
+    expect(pids(buildView(rows, query({ filter: "nothing-matches" })))).toEqual([]);
+  });
+
+  test("user", () => {
+    expect(pids(buildView(rows, query({ user: "root" })))).toEqual([1, 2]);
+    expect(pids(buildView(rows, query({ user: "nobody" })))).toEqual([]);
+  });
+
+  test("pid list", () => {
+    expect(pids(buildView(rows, query({ pids: [200, 1, 999] })))).toEqual([1, 200]);
+  });
+
+  test("kernel threads hidden", () => {
+    expect(pids(buildView(rows, query({ showKernelThreads: false })))).toEqual([1, 100, 200]);
+  });
+
+  test("filters combine", () => {
+    expect(pids(buildView(rows, query({ user: "root", filter: "k", showKernelThreads: true })))).toEqual([2]);
+  });
+});
+
+describe("threads stay directly under their process", () => {
+  const busy = makeRow({ pid: 10, comm: "busy", cpuPercent: 50, threads: 3 });
+  const idle = makeRow({ pid: 20, comm: "idle", cpuPercent: 1 });
+  const rows: ProcessRow[] = [
+    makeThread(busy, 12, { cpuPercent: 5, comm: "worker" }),
+    idle,
+    // A thread busier than every process must not float to the top.
+    makeThread(busy, 11, { cpuPercent: 99, comm: "gc" }),
+    busy,
+  ];
+
+  test("flat mode: the process, then its threads in sort order", () => {
+    expect(pids(buildView(rows, query({ sort: byCpu })))).toEqual([10, 11, 12, 20]);
+    expect(pids(buildView(rows, query({ sort: { ...byCpu, desc: false } })))).toEqual([20, 10, 12, 11]);
+  });
+
+  test("tree mode: threads are the first children", () => {
+    const child = makeRow({ pid: 30, ppid: 10, comm: "child", cpuPercent: 70 });
+    const view = buildView([...rows, child], query({ sort: byCpu, tree: true }));
+    expect(drawing(view)).toEqual(["10", "├─ 11", "├─ 12", "└─ 30", "20"]);
+  });
+
+  test("a filter that matches only a thread keeps its process and that thread", () => {
+    expect(pids(buildView(rows, query({ filter: "worker" })))).toEqual([10, 12]);
+    expect(pids(buildView(rows, query({ filter: "busy" })))).toEqual([10, 11, 12]);
+  });
+
+  test("a thread whose process row is missing is shown on its own", () => {
+    const lone = makeThread(makeRow({ pid: 50 }), 51);
+    expect(pids(buildView([lone], query()))).toEqual([51]);
+  });
+});
+
+describe("tree", () => {
+  const rows = [
+    makeRow({ pid: 1, ppid: 0, comm: "init" }),
+    makeRow({ pid: 10, ppid: 1, comm: "sshd" }),
+    makeRow({ pid: 11, ppid: 10, comm: "bash" }),
+    makeRow({ pid: 12, ppid: 11, comm: "vim" }),
+    makeRow({ pid: 13, ppid: 10, comm: "bash" }),
+    makeRow({ pid: 20, ppid: 1, comm: "cron" }),
+    makeRow({ pid: 2, ppid: 0, comm: "kthreadd", kernelThread: true }),
+    makeRow({ pid: 3, ppid: 2, comm: "kworker", kernelThread: true }),
+  ];
+
+  test("nesting depth and htop-style prefixes", () => {
+    const view = buildView(rows, query({ tree: true }));
+    expect(drawing(view)).toEqual([
+      "1",
+      "├─ 10",
+      "│  ├─ 11",
+      "│  │  └─ 12",
+      "│  └─ 13",
+      "└─ 20",
+      "2",
+      "└─ 3",
+    ]);
+    expect(view.map((v) => v.depth)).toEqual([0, 1, 2, 3, 2, 1, 0, 1]);
+  });
+
+  test("children are sorted by the same key", () => {
+    const view = buildView(rows, query({ tree: true, sort: { ...byPid, desc: true } }));
+    expect(drawing(view)).toEqual([
+      "2",
+      "└─ 3",
+      "1",
+      "├─ 20",
+      "└─ 10",
+      "   ├─ 13",
+      "   └─ 11",
+      "      └─ 12",
+    ]);
+  });
+
+  test("a process whose parent is absent or filtered out becomes a root", () => {
+    const orphan = makeRow({ pid: 99, ppid: 4242, comm: "orphan" });
+    expect(drawing(buildView([...rows, orphan], query({ tree: true }))).slice(-1)).toEqual(["99"]);
+    expect(drawing(buildView(rows, query({ tree: true, filter: "bash" })))).toEqual(["11", "13"]);
+    expect(drawing(buildView(rows, query({ tree: true, filter: "vim" })))).toEqual(["12"]);
+  });
+
+  test("a ppid loop terminates and shows every member once", () => {
+    const loop = [
+      makeRow({ pid: 5, ppid: 7 }),
+      makeRow({ pid: 6, ppid: 5 }),
+      makeRow({ pid: 7, ppid: 6 }),
+      makeRow({ pid: 8, ppid: 8 }),
+    ];
+    const view = buildView(loop, query({ tree: true }));
+    expect(drawing(view)).toEqual(["8", "5", "└─ 6", "   └─ 7"]);
+  });
+
+  test("a deep chain does not overflow the stack", () => {
+    const chain = Array.from({ length: 20_000 }, (_, i) => makeRow({ pid: i + 1, ppid: i }));
+    const view = buildView(chain, query({ tree: true }));
+    expect(view).toHaveLength(20_000);
+    expect(view.at(-1)!.depth).toBe(19_999);
+  });
+});
+
+describe("findMatch", () => {
+  const view = buildView(
+    [
+      makeRow({ pid: 1, comm: "bash" }),
+      makeRow({ pid: 2, comm: "vim" }),
+      makeRow({ pid: 3, comm: "bash" }),
+      makeRow({ pid: 4, comm: "top", cmdline: "top -d 1" }),
+    ],
+    query(),
+  );
+
+  test("the next match at or after the start, wrapping around", () => {
+    expect(findMatch(view, "bash", 0)).toBe(0);
+    expect(findMatch(view, "bash", 1)).toBe(2);
+    expect(findMatch(view, "bash", 3)).toBe(0);
+    expect(findMatch(view, "BASH", 4)).toBe(0);
+  });
+
+  test("matches the command line too, and reports no match as -1", () => {
+    expect(findMatch(view, "-d 1", 0)).toBe(3);
+    expect(findMatch(view, "emacs", 0)).toBe(-1);
+    expect(findMatch(view, "", 0)).toBe(-1);
+    expect(findMatch([], "bash", 0)).toBe(-1);
+  });
+});
