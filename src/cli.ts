@@ -4,7 +4,7 @@
  * unknown flags), and every failure leaves as one line and an exit status:
  * 2 for usage mistakes, 1 for everything else.
  */
-import { defineCommand, runCommand, showUsage } from "citty";
+import { defineCommand, runCommand, showUsage, type CommandDef } from "citty";
 import { doctor, exit, snapshot, top, VERSION } from "./cli/commands.ts";
 import { reportError, UsageError } from "./cli/errors.ts";
 
@@ -30,8 +30,8 @@ async function run(argv: string[]): Promise<number> {
   if (!named && first !== undefined && !first.startsWith("-")) throw new UsageError(`unknown command '${first}' (commands: ${Object.keys(subCommands).join(", ")})`);
   const wantsHelp = argv.includes("--help") || argv.includes("-h");
   if (wantsHelp) {
-    if (named) await showUsage(subCommands[first as keyof typeof subCommands], main);
-    else await showUsage(main);
+    if (named) await showUsage(subCommands[first as keyof typeof subCommands] as CommandDef, main as CommandDef);
+    else await showUsage(main as CommandDef);
     return 0;
   }
   await runCommand(main, { rawArgs: named ? argv : ["top", ...argv] });

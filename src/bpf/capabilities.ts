@@ -36,7 +36,7 @@ export function missingBpfCapabilities(eff = effectiveCapabilities()): Capabilit
 
 export function missingCapabilityMessage(missing: Capability[]): string {
   return (
-    `bpftop needs ${missing.join(" and ")} to load its BPF programs. ` +
-    `Run it as root (sudo bpftop), or install it with scripts/install.sh, which grants them to members of the bpftop group.`
+    `missing ${missing.join(" and ")} (needed to load BPF programs): ` +
+    `run as root (sudo bpftop), or install with scripts/install.sh, which grants them to members of the bpftop group`
   );
 }

@@ -21,14 +21,14 @@ export function loadedLibcPath(maps = readFileSync("/proc/self/maps", "latin1"))
 
 const libc = dlopen(loadedLibcPath(), {
   memfd_create: { args: ["cstring", "u32"], returns: "i32" },
-  write: { args: ["i32", "ptr", "u64"], returns: "i64_fast" },
+  write: { args: ["i32", "ptr", "u64"], returns: "i64" },
   close: { args: ["i32"], returns: "i32" },
   mmap: { args: ["ptr", "u64", "i32", "i32", "i32", "i64"], returns: "ptr" },
   munmap: { args: ["ptr", "u64"], returns: "i32" },
   vsnprintf: { args: ["ptr", "u64", "ptr", "ptr"], returns: "i32" },
   strerror: { args: ["i32"], returns: "cstring" },
   __errno_location: { args: [], returns: "ptr" },
-  sysconf: { args: ["i32"], returns: "i64_fast" },
+  sysconf: { args: ["i32"], returns: "i64" },
 }).symbols;
 
 export const MFD_CLOEXEC = 1;
@@ -51,7 +51,7 @@ export function memfdWithBytes(name: string, bytes: Uint8Array): number {
   if (fd < 0) throw new Error(`memfd_create(${name}): ${strerror(errno())}`);
   let off = 0;
   while (off < bytes.length) {
-    const n = libc.write(fd, bytes.subarray(off), bytes.length - off);
+    const n = Number(libc.write(fd, bytes.subarray(off), bytes.length - off));
     if (n <= 0) {
       const e = errno();
       libc.close(fd);
@@ -64,7 +64,7 @@ export function memfdWithBytes(name: string, bytes: Uint8Array): number {
 
 const _SC_PAGESIZE = 30;
 /** The kernel's page size (RSS and VM sizes come in pages). */
-export const PAGE_SIZE: number = libc.sysconf(_SC_PAGESIZE);
+export const PAGE_SIZE: number = Number(libc.sysconf(_SC_PAGESIZE));
 
 export function closeFd(fd: number): void {
   libc.close(fd);
@@ -72,7 +72,7 @@ export function closeFd(fd: number): void {
 
 /** mmap a shared, read-only view of fd (a BPF map); returns the address. */
 export function mmapShared(fd: number, length: number): Pointer {
-  const addr = libc.mmap(null, length, PROT_READ, MAP_SHARED, fd, 0);
+  const addr = libc.mmap(null, length, PROT_READ, MAP_SHARED, fd, 0) as Pointer | null;
   // MAP_FAILED is (void *)-1; Bun hands pointers over as numbers.
   if (addr === null || Number(addr) >= 2 ** 63) {
     throw new Error(`mmap of ${length} bytes: ${strerror(errno())}`);

@@ -50,7 +50,7 @@ export class BpfObject {
     const opts = new BigUint64Array(OPEN_OPTS_SIZE / 8);
     opts[0] = BigInt(OPEN_OPTS_SIZE);
     opts[OPEN_OPTS_OBJECT_NAME / 8] = BigInt(ptr(objectName));
-    const obj = fn.bpf_object__open_mem(bytes, bytes.length, opts);
+    const obj = fn.bpf_object__open_mem(bytes, bytes.length, opts) as Pointer | null;
     if (!obj) throw new BpfError(`open ${name}`, "bpf_object__open_mem", errno(), lastLogLine());
     return new BpfObject(fn, obj, name, [objectName, opts]);
   }
@@ -58,7 +58,7 @@ export class BpfObject {
   /** Names of every program in the object, in ELF order. */
   programNames(): string[] {
     const names: string[] = [];
-    for (let p = this.fn.bpf_object__next_program(this.handle(), null); p; p = this.fn.bpf_object__next_program(this.handle(), p)) {
+    for (let p = this.nextProgram(null); p; p = this.nextProgram(p)) {
       names.push(this.fn.bpf_program__name(p) ?? "?");
     }
     return names;
@@ -93,12 +93,12 @@ export class BpfObject {
 
   /** Attach a tracing program (tp_btf/, raw_tp/) by the target in its section name. */
   attach(program: string): Link {
-    return this.track(program, this.fn.bpf_program__attach(this.program(program)), "bpf_program__attach");
+    return this.track(program, this.fn.bpf_program__attach(this.program(program)) as Pointer | null, "bpf_program__attach");
   }
 
   /** Attach an iter/ program; each bpf_iter_create() on the link's fd then runs it once. */
   attachIter(program: string): Link {
-    return this.track(program, this.fn.bpf_program__attach_iter(this.program(program), null), "bpf_program__attach_iter");
+    return this.track(program, this.fn.bpf_program__attach_iter(this.program(program), null) as Pointer | null, "bpf_program__attach_iter");
   }
 
   /** Detach every link, then free maps and programs. Safe to call twice. */
@@ -121,14 +121,18 @@ export class BpfObject {
     return this.obj;
   }
 
+  private nextProgram(prev: Pointer | null): Pointer | null {
+    return this.fn.bpf_object__next_program(this.handle(), prev) as Pointer | null;
+  }
+
   private program(name: string): Pointer {
-    const p = this.fn.bpf_object__find_program_by_name(this.handle(), name);
+    const p = this.fn.bpf_object__find_program_by_name(this.handle(), name) as Pointer | null;
     if (!p) throw new BpfError(`${this.name}`, `find program ${name}`, 2);
     return p;
   }
 
   private map(name: string): Pointer {
-    const m = this.fn.bpf_object__find_map_by_name(this.handle(), name);
+    const m = this.fn.bpf_object__find_map_by_name(this.handle(), name) as Pointer | null;
     if (!m) throw new BpfError(`${this.name}`, `find map ${name}`, 2);
     return m;
   }

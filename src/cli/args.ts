@@ -18,7 +18,8 @@ export function assertKnownFlags(rawArgs: readonly string[], args: ArgsDef): voi
     }
     longs.add(name);
     if (def.type === "boolean") longs.add(`no-${name}`);
-    const aliases = def.alias === undefined ? [] : Array.isArray(def.alias) ? def.alias : [def.alias];
+    const alias = (def as { alias?: string | string[] }).alias;
+    const aliases = alias === undefined ? [] : Array.isArray(alias) ? alias : [alias];
     for (const a of aliases) (a.length === 1 ? shorts : longs).add(a);
     if (def.type !== "boolean") {
       takesValue.add(name);
@@ -64,5 +65,8 @@ export function parseIntegerOption(flag: string, value: unknown, min: number, ma
 export function parsePidList(flag: string, value: unknown): number[] {
   const parts = String(value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
   if (parts.length === 0) throw new UsageError(`${flag} needs a comma-separated list of PIDs`);
-  return parts.map((p) => parseIntegerOption(flag, p, 1, 4194304, "(a PID)"));
+  return parts.map((p) => {
+    if (!/^\d+$/.test(p) || Number(p) < 1 || Number(p) > 4194304) throw new UsageError(`${flag}: '${p}' is not a PID`);
+    return Number(p);
+  });
 }

@@ -6,6 +6,7 @@ import { defineCommand, type ArgsDef } from "citty";
 import pc from "picocolors";
 import pkg from "../../package.json" with { type: "json" };
 import { Monitor } from "../store/monitor.ts";
+import { UserNames } from "../collect/users.ts";
 import { snapshotJson } from "../output/json.ts";
 import { snapshotText } from "../output/text.ts";
 import { assertKnownFlags, parseIntegerOption, parsePidList } from "./args.ts";
@@ -36,17 +37,14 @@ export const top = defineCommand({
       mouse: args.mouse !== false,
     };
     if (args.pid !== undefined) options.pids = parsePidList("--pid", args.pid);
+    if (args.user !== undefined) {
+      if (new UserNames().uid(args.user) === undefined) throw new UsageError(`--user: no user named '${args.user}' in /etc/passwd`);
+      options.user = args.user;
+    }
     if (!process.stdout.isTTY || !process.stdin.isTTY) {
       throw new UsageError("the interactive table needs a terminal; for scripts use 'bpftop snapshot --json'");
     }
     const monitor = await Monitor.open();
-    if (args.user !== undefined) {
-      if (monitor.uidOf(args.user) === undefined) {
-        monitor.close();
-        throw new UsageError(`--user: no user named '${args.user}' in /etc/passwd`);
-      }
-      options.user = args.user;
-    }
     const source: TopSource = {
       refresh: () => monitor.refresh(),
       setShowThreads: (on) => monitor.setShowThreads(on),

@@ -4,7 +4,6 @@
  * threads are shown) and updated in place, so a refresh allocates nothing per
  * task once the set of processes is stable.
  */
-import type { BpftopBpf } from "../bpf/bpftop.ts";
 import { commText, emptyTaskRecord, readTaskIterTrailer, readTaskRecord, TaskIterTrailerLayout, TaskRecordLayout, type TaskRecord } from "../bpf/records.ts";
 import { taskStateLetter, zeroStateCounts, type StateCounts, type TaskState } from "./task-state.ts";
 
@@ -68,6 +67,12 @@ export interface TaskCollection {
   streamed: number;
 }
 
+/** What the collector reads: the iterator run (overflow + trailer) and the mmapped record array. */
+export interface TaskRecordSource {
+  taskIter: { run(): DataView };
+  taskRecords: { view: DataView; entries: number };
+}
+
 export class TaskCollector {
   private readonly processes = new Map<number, ProcessSample>();
   private readonly threads = new Map<number, ThreadSample>();
@@ -75,7 +80,7 @@ export class TaskCollector {
   private generation = 0;
   collectThreads = false;
 
-  constructor(private readonly bpf: Pick<BpftopBpf, "taskIter" | "taskRecords">) {}
+  constructor(private readonly bpf: TaskRecordSource) {}
 
   collect(): TaskCollection {
     const gen = ++this.generation;

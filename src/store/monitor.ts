@@ -29,11 +29,6 @@ export class Monitor {
     this.collector.collectThreads = on;
   }
 
-  /** User name → uid, for the -u filter. */
-  uidOf(name: string): number | undefined {
-    return this.collector.users.uid(name);
-  }
-
   refresh(): MonitorSnapshot {
     const t0 = performance.now();
     const c = this.collector.collect();
