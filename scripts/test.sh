@@ -15,6 +15,7 @@ command -v bpftool >/dev/null || need+=(bpftool)
 command -v tmux >/dev/null || need+=(tmux)
 command -v pkill >/dev/null || need+=(procps)
 command -v setpriv >/dev/null || need+=(util-linux)
+command -v nix-instantiate >/dev/null || need+=(nix-bin)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test: installing ${need[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
