@@ -10,7 +10,7 @@ target=bun-linux-x64
 [ "${1:-}" = "--target" ] && target=$2
 case "$(uname -m)" in aarch64) [ "$target" = bun-linux-x64 ] && target=bun-linux-arm64 ;; esac
 
-[ -x node_modules/.bin/bun ] || npm ci --no-audit --no-fund
+[ -x node_modules/.bin/bun ] || npm install --no-audit --no-fund
 
 # The libraries to embed come from the build machine's packages.
 multiarch=$(gcc -print-multiarch 2>/dev/null || echo "$(uname -m)-linux-gnu")
