@@ -11,6 +11,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
 #include "bpftop.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -122,5 +123,105 @@ int dump_task(struct bpf_iter__task *ctx)
 		fill_task_record(&overflow, task);
 		bpf_seq_write(seq, &overflow, sizeof(overflow));
 	}
+	return 0;
+}
+
+/* ---- process events: exec, exit, fork ---------------------------------- */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20); /* resized at load time (src/bpf/bpftop.ts) */
+} events SEC(".maps");
+
+/* Records that did not fit in `events`; user space mmaps it to report losses. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} event_drops SEC(".maps");
+
+static __always_inline struct event_record *reserve_event(void)
+{
+	struct event_record *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__u32 zero = 0;
+		__u64 *drops = bpf_map_lookup_elem(&event_drops, &zero);
+		if (drops)
+			__sync_fetch_and_add(drops, 1);
+	}
+	return e;
+}
+
+static __always_inline void fill_event(struct event_record *e, __u32 type, struct task_struct *task)
+{
+	e->type = type;
+	e->ts_ns = bpf_ktime_get_boot_ns();
+	e->pid = task->tgid;
+	e->ppid = task->real_parent->tgid;
+	e->uid = task->real_cred->uid.val;
+	e->start_ns = task->group_leader->start_boottime;
+	e->cgroup_id = task->cgroups->dfl_cgrp->kn->id;
+	e->cpu_ns = 0;
+	e->peak_rss_pages = 0;
+	e->exit_code = 0;
+	e->_pad = 0;
+	e->filename[0] = 0;
+	__builtin_memcpy(e->comm, task->comm, sizeof(e->comm));
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct event_record *e = reserve_event();
+
+	if (!e)
+		return 0;
+	fill_event(e, EVENT_EXEC, task);
+	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), bprm->filename);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(handle_exit, struct task_struct *task)
+{
+	struct event_record *e;
+
+	/*
+	 * Every thread passes here; only the last one of its group has brought
+	 * signal->live to zero (do_exit decrements it before this tracepoint on
+	 * every kernel since 5.x). Kernel 6.16 also passes group_dead, but
+	 * reading live works everywhere.
+	 */
+	if (task->signal->live.counter != 0)
+		return 0;
+	e = reserve_event();
+	if (!e)
+		return 0;
+	fill_event(e, EVENT_EXIT, task);
+	e->exit_code = task->exit_code;
+	/* The exiting thread's own runtime is folded into the signal later (__exit_signal). */
+	e->cpu_ns = task->signal->sum_sched_runtime + task->se.sum_exec_runtime;
+	e->peak_rss_pages = task->signal->maxrss;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* Off unless asked for (bpftop trace --fork): forks double the event rate. */
+SEC("?tp_btf/sched_process_fork")
+int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct event_record *e;
+
+	if (child->pid != child->tgid)
+		return 0; /* a new thread, not a new process */
+	e = reserve_event();
+	if (!e)
+		return 0;
+	fill_event(e, EVENT_FORK, child);
+	e->ppid = parent->tgid;
+	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

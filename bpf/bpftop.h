@@ -42,4 +42,29 @@ struct task_iter_trailer {
 	__u32 _pad;
 };
 
+#define FILENAME_LEN 256
+
+enum event_type {
+	EVENT_EXEC = 1,
+	EVENT_EXIT = 2, /* the last thread of a process exited */
+	EVENT_FORK = 3, /* a new process (not a thread) */
+};
+
+/* One process event, sent through the `events` ring buffer. */
+struct event_record {
+	__u64 ts_ns;          /* bpf_ktime_get_boot_ns(): the clock of start_boottime */
+	__u64 start_ns;       /* the process's start, ns since boot */
+	__u64 cpu_ns;         /* EXIT: CPU time of all the process's threads */
+	__u64 cgroup_id;
+	__u64 peak_rss_pages; /* EXIT: signal->maxrss, the largest RSS any thread saw */
+	__u32 type;           /* enum event_type */
+	__u32 pid;            /* tgid (FORK: the child's) */
+	__u32 ppid;           /* tgid of the real parent (FORK: the forking process) */
+	__u32 uid;
+	__u32 exit_code;      /* EXIT: wait status: exit status << 8 | core dump 0x80 | signal */
+	__u32 _pad;
+	char comm[TASK_COMM_LEN];
+	char filename[FILENAME_LEN]; /* EXEC: the path given to execve, NUL-terminated */
+};
+
 #endif /* __BPFTOP_H */

@@ -5,10 +5,10 @@
  * 2 for usage mistakes, 1 for everything else.
  */
 import { defineCommand, runCommand, showUsage, type CommandDef } from "citty";
-import { doctor, exit, snapshot, top, VERSION } from "./cli/commands.ts";
+import { doctor, exit, snapshot, top, trace, VERSION } from "./cli/commands.ts";
 import { reportError, UsageError } from "./cli/errors.ts";
 
-const subCommands = { top, snapshot, doctor };
+const subCommands = { top, snapshot, trace, doctor };
 
 const main = defineCommand({
   meta: {

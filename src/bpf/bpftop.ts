@@ -5,16 +5,22 @@
  */
 import objectPath from "../../bpf/bpftop.bpf.o" with { type: "file" };
 import { existsSync } from "node:fs";
+import { missingBpfCapabilities, missingCapabilityMessage } from "./capabilities.ts";
 import { IterReader, MappedArray } from "./iter.ts";
 import { BpfObject } from "./object.ts";
-import { MAPS, PROGRAMS, TaskRecordLayout } from "./records.ts";
-import { missingBpfCapabilities, missingCapabilityMessage } from "./capabilities.ts";
+import { EventRecordLayout, MAPS, PROGRAMS, readEventRecord, TaskRecordLayout, type EventRecord } from "./records.ts";
+import { RingBufferReader } from "./ringbuf.ts";
 
 export interface BpftopBpf {
   obj: BpfObject;
   /** Runs iter/task; its records land in `taskRecords`, overflow in the returned stream. */
-  taskIter: IterReader;
-  taskRecords: MappedArray;
+  taskIter?: IterReader;
+  taskRecords?: MappedArray;
+  /** exec/exit (and fork) events; absent when `eventsUnavailable` says why. */
+  events?: RingBufferReader<EventRecord>;
+  /** Records the kernel could not queue, read from the mmapped event_drops map. */
+  eventDrops(): number;
+  eventsUnavailable?: string;
   close(): void;
 }
 
@@ -29,9 +35,18 @@ export class SetupError extends Error {
 }
 
 export interface OpenOptions {
-  /** Expected number of tasks: sizes the mmapped record array (tasks beyond it still arrive, streamed). */
-  expectedTasks: number;
+  /** Load the task iterator, sized for this many tasks (tasks beyond it still arrive, streamed); false: no iterator. */
+  tasks: { expectedTasks: number } | false;
+  /** Load the exec/exit programs and their ring buffer; `fork` adds fork events. */
+  events: { fork: boolean; ringBytes: number } | false;
 }
+
+/**
+ * Ring buffer size: 8 MiB holds ~24,000 336-byte records, over a second of
+ * the fastest fork/exec loop this 2-core machine runs, between two drains
+ * (every 100 ms): drops need a burst 10× that. See the README's numbers.
+ */
+export const DEFAULT_RING_BYTES = 8 << 20;
 
 /** Check privileges and BTF, then open, load and attach. Unwinds on failure. */
 export async function openBpftop(options: OpenOptions): Promise<BpftopBpf> {
@@ -43,28 +58,60 @@ export async function openBpftop(options: OpenOptions): Promise<BpftopBpf> {
     );
   }
   const bytes = new Uint8Array(await Bun.file(objectPath).arrayBuffer());
-  const obj = await BpfObject.open(bytes, "bpftop");
-  let taskRecords: MappedArray | undefined;
+  if (!options.events) return load(bytes, options);
   try {
-    obj.setMaxEntries(MAPS.taskRecords, taskArrayCapacity(options.expectedTasks));
-    obj.load();
-    const link = obj.attachIter(PROGRAMS.taskIterator);
-    taskRecords = new MappedArray(obj.mapFd(MAPS.taskRecords), obj.maxEntries(MAPS.taskRecords), TaskRecordLayout.size);
-    const records = taskRecords;
-    return {
-      obj,
-      taskIter: new IterReader(obj, link),
-      taskRecords: records,
-      close() {
-        records.close();
-        obj.close();
-      },
-    };
+    return await load(bytes, options);
   } catch (e) {
-    taskRecords?.close();
-    obj.close();
+    // Events are optional: keep the rest working and say why they are off.
+    const bpf = await load(bytes, { ...options, events: false });
+    bpf.eventsUnavailable = `process events unavailable: ${(e as Error).message}`;
+    return bpf;
+  }
+}
+
+async function load(bytes: Uint8Array, options: OpenOptions): Promise<BpftopBpf> {
+  const obj = await BpfObject.open(bytes, "bpftop");
+  const owned: { close(): void }[] = [];
+  try {
+    const wantEvents = options.events !== false;
+    obj.setAutoload(PROGRAMS.taskIterator, options.tasks !== false);
+    obj.setAutoload(PROGRAMS.exec, wantEvents);
+    obj.setAutoload(PROGRAMS.exit, wantEvents);
+    obj.setAutoload(PROGRAMS.fork, options.events !== false && options.events.fork);
+    if (options.tasks) obj.setMaxEntries(MAPS.taskRecords, taskArrayCapacity(options.tasks.expectedTasks));
+    if (options.events) obj.setMaxEntries(MAPS.events, options.events.ringBytes);
+    obj.load();
+
+    const bpf: BpftopBpf = { obj, eventDrops: () => 0, close: () => closeAll(owned, obj) };
+    if (options.tasks) {
+      bpf.taskIter = new IterReader(obj, obj.attachIter(PROGRAMS.taskIterator));
+      bpf.taskRecords = track(owned, new MappedArray(obj.mapFd(MAPS.taskRecords), obj.maxEntries(MAPS.taskRecords), TaskRecordLayout.size));
+    }
+    if (options.events) {
+      const drops = track(owned, new MappedArray(obj.mapFd(MAPS.eventDrops), 1, 8));
+      bpf.eventDrops = () => Number(drops.view.getBigUint64(0, true));
+      bpf.events = track(owned, new RingBufferReader(obj.fn, obj.mapFd(MAPS.events), (v) => readEventRecord(v), EventRecordLayout.size));
+      obj.attach(PROGRAMS.exec);
+      obj.attach(PROGRAMS.exit);
+      if (options.events.fork) obj.attach(PROGRAMS.fork);
+    }
+    return bpf;
+  } catch (e) {
+    closeAll(owned, obj);
     throw e;
   }
+}
+
+function track<T extends { close(): void }>(owned: { close(): void }[], x: T): T {
+  owned.push(x);
+  return x;
+}
+
+/** Readers first (they hold map memory), then links and the object. */
+function closeAll(owned: { close(): void }[], obj: BpfObject): void {
+  for (const x of owned.reverse()) x.close();
+  owned.length = 0;
+  obj.close();
 }
 
 /** Room for twice today's tasks, a power of two between 8 Ki and 256 Ki records (112 B each). */

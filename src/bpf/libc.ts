@@ -29,6 +29,7 @@ const libc = dlopen(loadedLibcPath(), {
   strerror: { args: ["i32"], returns: "cstring" },
   __errno_location: { args: [], returns: "ptr" },
   sysconf: { args: ["i32"], returns: "i64" },
+  clock_gettime: { args: ["i32", "ptr"], returns: "i32" },
 }).symbols;
 
 export const MFD_CLOEXEC = 1;
@@ -65,6 +66,15 @@ export function memfdWithBytes(name: string, bytes: Uint8Array): number {
 const _SC_PAGESIZE = 30;
 /** The kernel's page size (RSS and VM sizes come in pages). */
 export const PAGE_SIZE: number = Number(libc.sysconf(_SC_PAGESIZE));
+
+const CLOCK_BOOTTIME = 7;
+const timespec = new BigInt64Array(2);
+
+/** CLOCK_BOOTTIME in ns (the clock of BPF's bpf_ktime_get_boot_ns and task start times); a vDSO call, no syscall. */
+export function boottimeNs(): number {
+  libc.clock_gettime(CLOCK_BOOTTIME, timespec);
+  return Number(timespec[0]) * 1e9 + Number(timespec[1]);
+}
 
 export function closeFd(fd: number): void {
   libc.close(fd);

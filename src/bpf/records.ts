@@ -5,8 +5,13 @@
  */
 
 /** Names shared with bpf/bpftop.bpf.c. */
-export const PROGRAMS = { taskIterator: "dump_task" } as const;
-export const MAPS = { taskRecords: "task_records" } as const;
+export const PROGRAMS = {
+  taskIterator: "dump_task",
+  exec: "handle_exec",
+  exit: "handle_exit",
+  fork: "handle_fork",
+} as const;
+export const MAPS = { taskRecords: "task_records", events: "events", eventDrops: "event_drops" } as const;
 
 export const TASK_COMM_LEN = 16;
 
@@ -32,6 +37,29 @@ export const TaskRecordLayout = {
   static_prio: 88,
   _pad: 92,
   comm: 96,
+} as const;
+
+export const FILENAME_LEN = 256;
+
+/** enum event_type */
+export const EventType = { exec: 1, exit: 2, fork: 3 } as const;
+
+/** struct event_record */
+export const EventRecordLayout = {
+  size: 336,
+  ts_ns: 0,
+  start_ns: 8,
+  cpu_ns: 16,
+  cgroup_id: 24,
+  peak_rss_pages: 32,
+  type: 40,
+  pid: 44,
+  ppid: 48,
+  uid: 52,
+  exit_code: 56,
+  _pad: 60,
+  comm: 64,
+  filename: 80,
 } as const;
 
 /** struct task_iter_trailer */
@@ -141,4 +169,52 @@ export function readTaskIterTrailer(v: DataView, off: number): { recordsInMap: n
     throw new RangeError(`task_iter_trailer at ${off} overruns a ${v.byteLength}-byte buffer`);
   }
   return { recordsInMap: v.getUint32(off + TaskIterTrailerLayout.records_in_map, true) };
+}
+
+export interface EventRecord {
+  type: number;
+  tsNs: number;
+  startNs: number;
+  cpuNs: number;
+  cgroupId: number;
+  peakRssPages: number;
+  pid: number;
+  ppid: number;
+  uid: number;
+  /** Raw wait status: status << 8 | 0x80 core | signal. */
+  exitCode: number;
+  comm: string;
+  /** exec only; "" otherwise. */
+  filename: string;
+}
+
+/** NUL-terminated text of a fixed char[] field, sanitised like commText. */
+function cString(v: DataView, off: number, len: number): string {
+  const bytes = new Uint8Array(v.buffer, v.byteOffset + off, len);
+  let end = bytes.indexOf(0);
+  if (end < 0) end = len;
+  return sanitizeText(utf8.decode(bytes.subarray(0, end)));
+}
+
+/** Decode one ring-buffer sample; copies everything, so the sample memory can be reused. */
+export function readEventRecord(v: DataView, off = 0): EventRecord {
+  if (off + EventRecordLayout.size > v.byteLength) {
+    throw new RangeError(`event_record at ${off} overruns a ${v.byteLength}-byte buffer`);
+  }
+  const L = EventRecordLayout;
+  const type = v.getUint32(off + L.type, true);
+  return {
+    type,
+    tsNs: u64(v, off + L.ts_ns),
+    startNs: u64(v, off + L.start_ns),
+    cpuNs: u64(v, off + L.cpu_ns),
+    cgroupId: u64(v, off + L.cgroup_id),
+    peakRssPages: u64(v, off + L.peak_rss_pages),
+    pid: v.getUint32(off + L.pid, true),
+    ppid: v.getUint32(off + L.ppid, true),
+    uid: v.getUint32(off + L.uid, true),
+    exitCode: v.getUint32(off + L.exit_code, true),
+    comm: cString(v, off + L.comm, TASK_COMM_LEN),
+    filename: type === EventType.exec ? cString(v, off + L.filename, FILENAME_LEN) : "",
+  };
 }

@@ -12,6 +12,7 @@ import { snapshotText } from "../output/text.ts";
 import { assertKnownFlags, parseIntegerOption, parsePidList } from "./args.ts";
 import { UsageError } from "./errors.ts";
 import type { TopOptions, TopSource } from "../ui/source.ts";
+import type { TraceOptions } from "./trace.ts";
 
 export const VERSION: string = pkg.version;
 
@@ -24,6 +25,7 @@ const topArgs = {
   user: { type: "string", alias: "u", valueHint: "name", description: "Show only processes of this user" },
   pid: { type: "string", alias: "p", valueHint: "list", description: "Show only these PIDs (comma-separated)" },
   mouse: { type: "boolean", default: true, description: "Enable mouse input", negativeDescription: "Disable mouse input" },
+  view: { type: "enum", options: ["processes", "events"], default: "processes", description: "The view shown first (Tab switches)" },
 } as const satisfies ArgsDef;
 
 export const top = defineCommand({
@@ -35,6 +37,7 @@ export const top = defineCommand({
       delayMs: parseIntegerOption("--delay", args.delay, 100, 3_600_000, "ms"),
       tree: !!args.tree,
       mouse: args.mouse !== false,
+      view: args.view === "events" ? "events" : "processes",
     };
     if (args.pid !== undefined) options.pids = parsePidList("--pid", args.pid);
     if (args.user !== undefined) {
@@ -94,6 +97,37 @@ export const snapshot = defineCommand({
     } finally {
       monitor.close();
     }
+  },
+});
+
+const traceArgs = {
+  duration: { type: "string", alias: "d", valueHint: "ms", description: "Only exits of processes that lived at least MS milliseconds (and their execs)" },
+  json: { type: "boolean", alias: "j", description: "One JSON object per line" },
+  pid: { type: "string", alias: "p", valueHint: "list", description: "Only events of these PIDs and of their children (comma-separated)" },
+  user: { type: "string", alias: "u", valueHint: "name", description: "Only events of this user's processes" },
+  comm: { type: "string", alias: "c", valueHint: "name", description: "Only events whose command name contains this text" },
+  fork: { type: "boolean", description: "Also show forks (new processes before they exec)" },
+} as const satisfies ArgsDef;
+
+export const trace = defineCommand({
+  meta: { name: "trace", description: "Print every exec and exit as it happens, even of processes that live a millisecond" },
+  args: traceArgs,
+  async run({ args, rawArgs }) {
+    assertKnownFlags(rawArgs, traceArgs);
+    const options: TraceOptions = { json: !!args.json, fork: !!args.fork };
+    if (args.duration !== undefined) options.minDurationMs = parseIntegerOption("--duration", args.duration, 0, 86_400_000, "ms");
+    if (args.pid !== undefined) options.pids = parsePidList("--pid", args.pid);
+    if (args.user !== undefined) {
+      const uid = new UserNames().uid(args.user);
+      if (uid === undefined) throw new UsageError(`--user: no user named '${args.user}' in /etc/passwd`);
+      options.uid = uid;
+    }
+    if (args.comm !== undefined) {
+      if (!args.comm || args.comm.length > 15) throw new UsageError("--comm needs a command name of 1 to 15 characters");
+      options.comm = args.comm;
+    }
+    const { runTrace } = await import("./trace.ts");
+    exit.code = await runTrace(options);
   },
 });
 

@@ -50,8 +50,15 @@ export async function runDoctor(): Promise<number> {
 
   if (checks.every((c) => c.ok || !c.essential)) {
     try {
-      const bpf = await openBpftop({ expectedTasks: 1024 });
+      const bpf = await openBpftop({ tasks: { expectedTasks: 1024 }, events: { fork: true, ringBytes: 1 << 20 } });
       checks.push({ name: "BPF programs", ok: true, detail: `${bpf.obj.programNames().join(", ")} loaded and attached`, essential: true });
+      checks.push({
+        name: "events",
+        ok: !bpf.eventsUnavailable,
+        detail: bpf.eventsUnavailable ?? "exec/exit/fork tracepoints (tp_btf) attached",
+        fix: "needs tp_btf tracepoints (Linux 5.15+ with BTF); the process table works without them",
+        essential: false,
+      });
       bpf.close();
     } catch (e) {
       checks.push({ name: "BPF programs", ok: false, detail: (e as Error).message, fix: "see the message; run with BPFTOP_DEBUG=1 for libbpf's log", essential: true });

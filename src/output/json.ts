@@ -72,6 +72,7 @@ export function snapshotJson(rows: readonly ProcessRow[], system: SystemSummary,
         by_state: system.tasks.byState,
       },
     },
-    processes: rows.filter((r) => !r.isThread).sort((a, b) => a.pid - b.pid).map(processJson),
+    // The processes that exist now: not threads, not the exited ones kept on screen.
+    processes: rows.filter((r) => !r.isThread && !r.exit).sort((a, b) => a.pid - b.pid).map(processJson),
   };
 }

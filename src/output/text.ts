@@ -35,7 +35,7 @@ export function snapshotText(rows: readonly ProcessRow[], system: SystemSummary,
   );
   const fixed = COLUMNS.reduce((n, col) => n + col.width + 1, 0);
   lines.push(c.inverse(COLUMNS.map((col) => fit(col.header, col.width, col.align)).join(" ") + " COMMAND".padEnd(Math.max(8, width - fixed + 1))));
-  const sorted = rows.filter((r) => !r.isThread).sort((a, b) => b.cpuPercent - a.cpuPercent || a.pid - b.pid);
+  const sorted = rows.filter((r) => !r.isThread && !r.exit).sort((a, b) => b.cpuPercent - a.cpuPercent || a.pid - b.pid);
   for (const r of sorted) {
     const cells = COLUMNS.map((col) => fit(col.cell(r), col.width, col.align)).join(" ");
     const cmd = fit(r.cmdline, Math.max(8, width - fixed), "left").trimEnd();

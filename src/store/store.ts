@@ -9,7 +9,14 @@ import type { SystemSample } from "../collect/system.ts";
 import type { ProcessSample, TaskCollection, ThreadSample } from "../collect/tasks.ts";
 import type { UserNames } from "../collect/users.ts";
 import { cpuUsage } from "./system.ts";
-import type { ProcessRow, SystemSummary } from "./types.ts";
+import type { ExitStatus, ProcessEvent, ProcessRow, SystemSummary } from "./types.ts";
+
+/** Refreshes an exited process stays in the table, dimmed, with its exit status. */
+export const KEEP_EXITED_REFRESHES = 3;
+/** Processes that lived between two refreshes, kept for the `e` toggle. */
+export const SHORT_LIVED_LIMIT = 500;
+/** Bounds for per-pid event state whose process never shows up. */
+const PENDING_LIMIT = 10_000;
 
 /** What the store needs to name things; implemented by collect/ caches. */
 export interface Resolvers {
@@ -47,13 +54,20 @@ export class ProcessStore {
 
   private readonly processes = new Map<number, Tracked>();
   private readonly threads = new Map<number, Tracked>();
+  /** Exited processes still shown, with the refresh after which they go. */
+  private readonly exited = new Map<number, { row: ProcessRow; untilGeneration: number }>();
+  /** Exit events of processes still in the task list (zombies until reaped). */
+  private readonly pendingExits = new Map<number, ProcessEvent>();
+  /** The last exec of each pid, to name short-lived processes. */
+  private readonly lastExec = new Map<number, ProcessEvent>();
+  private shortLived: ProcessRow[] = [];
   private prevSystem: SystemSample | undefined;
   private prevAtMs: number | undefined;
   private generation = 0;
 
   constructor(private readonly resolvers: Resolvers) {}
 
-  update(tasks: TaskCollection, sys: SystemSample, atMs: number): void {
+  update(tasks: TaskCollection, sys: SystemSample, atMs: number, events: readonly ProcessEvent[] = []): void {
     const gen = ++this.generation;
     const first = this.prevAtMs === undefined;
     const periodNs = first ? 0 : (atMs - this.prevAtMs!) * 1e6;
@@ -67,15 +81,76 @@ export class ProcessStore {
       rows.push(row);
       for (const t of p.threadList) rows.push(this.threadRow(t, row, gen, periodNs, first, sys));
     }
-    sweep(this.processes, gen);
+    this.applyEvents(events, sys);
+    this.sweepProcesses(gen);
     sweep(this.threads, gen);
     this.resolvers.cmdlines.retain((tgid) => this.processes.has(tgid));
+    for (const x of this.exited.values()) rows.push(x.row);
+    rows.push(...this.shortLived);
     this.rows = rows;
     this.system = this.summarize(sys, tasks);
     this.prevSystem = sys;
   }
 
   // --- internal ---
+
+  /**
+   * exec: the command line changed (read it again). exit: remember it until
+   * the process leaves the task list; a process never seen by a refresh was
+   * born and died between two, and becomes a short-lived row.
+   */
+  private applyEvents(events: readonly ProcessEvent[], sys: SystemSample): void {
+    for (const e of events) {
+      if (e.kind === "exec") {
+        this.resolvers.cmdlines.invalidate(e.pid);
+        boundedSet(this.lastExec, e.pid, e);
+      } else if (e.kind === "exit") {
+        if (this.processes.has(e.pid)) boundedSet(this.pendingExits, e.pid, e);
+        else this.addShortLived(e, sys);
+      }
+    }
+  }
+
+  private addShortLived(exit: ProcessEvent, sys: SystemSample): void {
+    const exec = this.lastExec.get(exit.pid);
+    this.lastExec.delete(exit.pid);
+    const row = emptyRow(exit.pid);
+    row.ppid = exit.ppid;
+    row.uid = row.euid = exit.uid;
+    row.user = exit.user;
+    row.comm = exit.comm;
+    row.cmdline = exec?.filename || exit.comm;
+    row.state = "X";
+    row.cpuTimeNs = exit.cpuTimeNs ?? 0;
+    row.rssBytes = exit.peakRssBytes ?? 0;
+    row.memPercent = sys.memory.totalBytes > 0 ? (row.rssBytes / sys.memory.totalBytes) * 100 : 0;
+    row.startTimeMs = exit.timeMs - (exit.durationMs ?? 0);
+    row.cgroupId = exit.cgroupId;
+    row.exit = exit.exit as ExitStatus;
+    row.shortLived = true;
+    this.shortLived.push(row);
+    if (this.shortLived.length > SHORT_LIVED_LIMIT) this.shortLived.splice(0, this.shortLived.length - SHORT_LIVED_LIMIT);
+  }
+
+  /** Processes not seen in this refresh: kept a while if their exit is known, else gone. */
+  private sweepProcesses(gen: number): void {
+    for (const [pid, t] of this.processes) {
+      if (t.generation === gen) continue;
+      this.processes.delete(pid);
+      const exit = this.pendingExits.get(pid);
+      this.pendingExits.delete(pid);
+      this.lastExec.delete(pid);
+      if (!exit?.exit) continue;
+      t.row.exit = exit.exit;
+      t.row.cpuPercent = 0;
+      if (exit.cpuTimeNs !== undefined) t.row.cpuTimeNs = exit.cpuTimeNs;
+      this.exited.set(pid, { row: t.row, untilGeneration: gen + KEEP_EXITED_REFRESHES });
+    }
+    for (const [pid, x] of this.exited) {
+      // Gone for good, or the pid came back as a new process.
+      if (x.untilGeneration <= gen || this.processes.has(pid)) this.exited.delete(pid);
+    }
+  }
 
   private processRow(p: ProcessSample, gen: number, periodNs: number, first: boolean, sys: SystemSample, memTotal: number): ProcessRow {
     let t = this.processes.get(p.tgid);
@@ -166,6 +241,12 @@ export class ProcessStore {
       tasks: tasks.counts,
     };
   }
+}
+
+function boundedSet<K, V>(map: Map<K, V>, key: K, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > PENDING_LIMIT) map.delete(map.keys().next().value as K);
 }
 
 function sweep(map: Map<number, Tracked>, gen: number): void {

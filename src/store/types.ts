@@ -42,6 +42,65 @@ export interface ProcessRow {
   kernelThread: boolean;
   /** A thread row (shown only with threads on); its process row has the same tgid. */
   isThread: boolean;
+  /**
+   * Set when the process has exited: the row stays a few refreshes (drawn
+   * dimmed, with its exit status) with its last counters, CPU% 0.
+   */
+  exit?: ExitStatus;
+  /**
+   * A process that was born and died between two refreshes, known only from
+   * its exec and exit events (the UI shows these with the `e` toggle).
+   */
+  shortLived?: boolean;
+}
+
+/** How a process ended, decoded from its wait status. */
+export interface ExitStatus {
+  /** exit(2) status, when it exited normally. */
+  code?: number;
+  /** The signal that killed it, when it was killed. */
+  signal?: number;
+  coreDumped: boolean;
+  /** Wall-clock time of the exit, ms since epoch. */
+  timeMs: number;
+}
+
+export type ProcessEventKind = "exec" | "exit" | "fork";
+
+/** One exec, exit or fork, as the kernel reported it. */
+export interface ProcessEvent {
+  /** Increasing number, unique in this run. */
+  seq: number;
+  kind: ProcessEventKind;
+  /** Wall-clock time, ms since epoch. */
+  timeMs: number;
+  pid: number;
+  ppid: number;
+  uid: number;
+  user: string;
+  comm: string;
+  cgroupId: number;
+  /** exec: the path given to execve. */
+  filename?: string;
+  /** exit: how it ended. */
+  exit?: ExitStatus;
+  /** exit: how long the process lived, ms. */
+  durationMs?: number;
+  /** exit: CPU time of all its threads, ns. */
+  cpuTimeNs?: number;
+  /** exit: the largest RSS it reached, bytes. */
+  peakRssBytes?: number;
+}
+
+/** Event rates over the last refresh and the loss counter. */
+export interface EventStats {
+  execsPerSec: number;
+  exitsPerSec: number;
+  forksPerSec: number;
+  /** Events the kernel could not queue (ring buffer full), since start. Never silently lost. */
+  dropped: number;
+  /** Why events are unavailable (e.g. a kernel without the tracepoints); undefined when they work. */
+  unavailable?: string;
 }
 
 /** Per-CPU (and aggregate) utilisation since the previous refresh, in percent of that CPU. */

@@ -1,6 +1,6 @@
 /** The C records and their TypeScript decoders must agree byte for byte. */
 import { expect, test } from "bun:test";
-import { TaskIterTrailerLayout, TaskRecordLayout } from "../../src/bpf/records.ts";
+import { EventRecordLayout, TaskIterTrailerLayout, TaskRecordLayout } from "../../src/bpf/records.ts";
 import { compileC } from "../helpers/cc.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -10,4 +10,5 @@ test("bpftop.h offsets match records.ts", () => {
   const c = JSON.parse(Bun.spawnSync([bin]).stdout.toString());
   expect(c.task_record).toEqual({ ...TaskRecordLayout });
   expect(c.task_iter_trailer).toEqual({ ...TaskIterTrailerLayout });
+  expect(c.event_record).toEqual({ ...EventRecordLayout });
 });
