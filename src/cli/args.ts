@@ -3,6 +3,7 @@
  * silently and has no number type.
  */
 import type { ArgsDef } from "citty";
+import { UserNames } from "../collect/users.ts";
 import { UsageError } from "./errors.ts";
 
 /** Reject any --flag or -f in rawArgs that `args` does not define (and stray positionals). */
@@ -69,4 +70,11 @@ export function parsePidList(flag: string, value: unknown): number[] {
     if (!/^\d+$/.test(p) || Number(p) < 1 || Number(p) > 4194304) throw new UsageError(`${flag}: '${p}' is not a PID`);
     return Number(p);
   });
+}
+
+/** A user name that exists in /etc/passwd; returns its uid. */
+export function parseUserOption(flag: string, name: string): number {
+  const uid = new UserNames().uid(name);
+  if (uid === undefined) throw new UsageError(`${flag}: no user named '${name}' in /etc/passwd`);
+  return uid;
 }

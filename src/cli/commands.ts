@@ -6,10 +6,9 @@ import { defineCommand, type ArgsDef } from "citty";
 import pc from "picocolors";
 import pkg from "../../package.json" with { type: "json" };
 import { Monitor } from "../store/monitor.ts";
-import { UserNames } from "../collect/users.ts";
 import { snapshotJson } from "../output/json.ts";
 import { snapshotText } from "../output/text.ts";
-import { assertKnownFlags, parseIntegerOption, parsePidList } from "./args.ts";
+import { assertKnownFlags, parseIntegerOption, parsePidList, parseUserOption } from "./args.ts";
 import { UsageError } from "./errors.ts";
 import type { TopOptions, TopSource } from "../ui/source.ts";
 import type { TraceOptions } from "./trace.ts";
@@ -41,7 +40,7 @@ export const top = defineCommand({
     };
     if (args.pid !== undefined) options.pids = parsePidList("--pid", args.pid);
     if (args.user !== undefined) {
-      if (new UserNames().uid(args.user) === undefined) throw new UsageError(`--user: no user named '${args.user}' in /etc/passwd`);
+      parseUserOption("--user", args.user);
       options.user = args.user;
     }
     if (!process.stdout.isTTY || !process.stdin.isTTY) {
@@ -117,11 +116,7 @@ export const trace = defineCommand({
     const options: TraceOptions = { json: !!args.json, fork: !!args.fork };
     if (args.duration !== undefined) options.minDurationMs = parseIntegerOption("--duration", args.duration, 0, 86_400_000, "ms");
     if (args.pid !== undefined) options.pids = parsePidList("--pid", args.pid);
-    if (args.user !== undefined) {
-      const uid = new UserNames().uid(args.user);
-      if (uid === undefined) throw new UsageError(`--user: no user named '${args.user}' in /etc/passwd`);
-      options.uid = uid;
-    }
+    if (args.user !== undefined) options.uid = parseUserOption("--user", args.user);
     if (args.comm !== undefined) {
       if (!args.comm || args.comm.length > 15) throw new UsageError("--comm needs a command name of 1 to 15 characters");
       options.comm = args.comm;

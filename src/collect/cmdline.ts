@@ -4,6 +4,7 @@
  * a refresh: invalidate() is called when a process execs.
  */
 import { closeSync, openSync, readSync } from "node:fs";
+import { sanitizeText } from "../bpf/records.ts";
 
 /** argv beyond this is cut: a command line can be up to 2 MiB, a table cell cannot. */
 const MAX_CMDLINE_BYTES = 4096;
@@ -70,8 +71,5 @@ export function decodeCmdline(bytes: Uint8Array, utf8 = new TextDecoder("utf-8",
   let end = bytes.length;
   while (end > 0 && bytes[end - 1] === 0) end--;
   if (end === 0) return undefined;
-  return utf8
-    .decode(bytes.subarray(0, end))
-    .replace(/\u0000/g, " ")
-    .replace(/[\u0001-\u001f\u007f-\u009f]/g, "?");
+  return sanitizeText(utf8.decode(bytes.subarray(0, end)).replace(/\u0000/g, " "));
 }

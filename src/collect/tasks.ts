@@ -10,7 +10,7 @@ import { taskStateLetter, zeroStateCounts, type StateCounts, type TaskState } fr
 const PF_KTHREAD = 0x00200000;
 
 /** Cumulative counters of one thread. */
-export interface ThreadSample {
+export interface ThreadSample extends CachedComm {
   tid: number;
   tgid: number;
   state: TaskState;
@@ -18,14 +18,11 @@ export interface ThreadSample {
   staticPrio: number;
   runtimeNs: number;
   startNs: number;
-  comm: string;
   generation: number;
-  // comm as raw words, to skip decoding when unchanged
-  c0: number; c1: number; c2: number; c3: number;
 }
 
 /** Cumulative counters of one process (thread group). */
-export interface ProcessSample {
+export interface ProcessSample extends CachedComm {
   tgid: number;
   ppid: number;
   uid: number;
@@ -43,11 +40,9 @@ export interface ProcessSample {
   vmPages: number;
   threads: number;
   kernelThread: boolean;
-  comm: string;
   /** Threads of this process seen in this refresh (filled only while threads are collected). */
   threadList: ThreadSample[];
   generation: number;
-  c0: number; c1: number; c2: number; c3: number;
 }
 
 export interface TaskCounts {
@@ -139,10 +134,7 @@ export class TaskCollector {
       p.staticPrio = r.staticPrio;
       p.startNs = r.startNs;
       p.cgroupId = r.cgroupId;
-      if (r.comm0 !== p.c0 || r.comm1 !== p.c1 || r.comm2 !== p.c2 || r.comm3 !== p.c3 || !p.comm) {
-        p.c0 = r.comm0; p.c1 = r.comm1; p.c2 = r.comm2; p.c3 = r.comm3;
-        p.comm = commText(r);
-      }
+      refreshComm(p, r);
     }
     if (this.collectThreads && !kernel) p.threadList.push(this.thread(r, state, gen));
   }
@@ -159,12 +151,21 @@ export class TaskCollector {
     t.staticPrio = r.staticPrio;
     t.runtimeNs = r.runtimeNs;
     t.startNs = r.startNs;
-    if (r.comm0 !== t.c0 || r.comm1 !== t.c1 || r.comm2 !== t.c2 || r.comm3 !== t.c3 || !t.comm) {
-      t.c0 = r.comm0; t.c1 = r.comm1; t.c2 = r.comm2; t.c3 = r.comm3;
-      t.comm = commText(r);
-    }
+    refreshComm(t, r);
     return t;
   }
+}
+
+/** A comm decoded once and kept with its raw words, so an unchanged comm is never decoded again. */
+interface CachedComm {
+  comm: string;
+  c0: number; c1: number; c2: number; c3: number;
+}
+
+function refreshComm(target: CachedComm, r: TaskRecord): void {
+  if (r.comm0 === target.c0 && r.comm1 === target.c1 && r.comm2 === target.c2 && r.comm3 === target.c3 && target.comm) return;
+  target.c0 = r.comm0; target.c1 = r.comm1; target.c2 = r.comm2; target.c3 = r.comm3;
+  target.comm = commText(r);
 }
 
 function newProcess(tgid: number): ProcessSample {

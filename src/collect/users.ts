@@ -4,6 +4,7 @@
  * lookup per row. No NSS: bpftop must not load modules chosen by a config file.
  */
 import { readFileSync } from "node:fs";
+import { sanitizeText } from "../bpf/records.ts";
 
 const REREAD_MS = 10_000;
 
@@ -49,7 +50,7 @@ export function parsePasswd(text: string): Map<number, string> {
     const f = line.split(":");
     if (f.length < 3 || !f[0]) continue;
     const uid = Number(f[2]);
-    if (Number.isInteger(uid) && uid >= 0 && !names.has(uid)) names.set(uid, f[0].replace(/[\u0000-\u001f\u007f-\u009f]/g, "?"));
+    if (Number.isInteger(uid) && uid >= 0 && !names.has(uid)) names.set(uid, sanitizeText(f[0]));
   }
   return names;
 }
