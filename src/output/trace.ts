@@ -2,29 +2,8 @@
  * `bpftop trace` lines: the text format (one header, fixed widths shared by
  * header and rows) and JSON lines. Pure functions of one event.
  */
-import { constants } from "node:os";
-import type { ExitStatus, ProcessEvent } from "../store/types.ts";
-
-const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n as number, name]));
-
-export function signalName(n: number): string {
-  return SIGNAL_NAMES.get(n) ?? `signal ${n}`;
-}
-
-/** `[3]`, `[SIGKILL]`, `[SIGSEGV core]` */
-export function exitText(exit: ExitStatus): string {
-  if (exit.signal !== undefined) return `[${signalName(exit.signal)}${exit.coreDumped ? " core" : ""}]`;
-  return `[${exit.code ?? 0}]`;
-}
-
-/** 12ms, 1.50s, 3m05s, 2h04m */
-export function durationText(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(2)}s`;
-  const s = Math.floor(ms / 1000);
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
-}
+import type { ProcessEvent } from "../store/types.ts";
+import { exitReason, formatDuration, signalName } from "../ui/format.ts";
 
 const COLUMNS = [
   { header: "TIME", width: 8 },
@@ -43,7 +22,7 @@ function clock(ms: number): string {
 
 function detail(e: ProcessEvent): string {
   if (e.kind === "exec") return e.filename ?? "";
-  if (e.kind === "exit" && e.exit) return `${exitText(e.exit)} (${durationText(e.durationMs ?? 0)})`;
+  if (e.kind === "exit" && e.exit) return `[${exitReason(e.exit)}] (${formatDuration(e.durationMs ?? 0)})`;
   return "";
 }
 

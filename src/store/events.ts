@@ -8,6 +8,8 @@ import type { EventBatch } from "../collect/events.ts";
 import type { EventStats, ExitStatus, ProcessEvent, ProcessEventKind } from "./types.ts";
 
 export const EVENT_LOG_LIMIT = 10_000;
+/** Rates are averaged over this much history, so a short refresh interval does not make them jump. */
+export const RATE_WINDOW_MS = 5_000;
 
 const KINDS: Record<number, ProcessEventKind> = { [EventType.exec]: "exec", [EventType.exit]: "exit", [EventType.fork]: "fork" };
 
@@ -39,6 +41,8 @@ export class EventLog {
   events: ProcessEvent[] = [];
   stats: EventStats = { execsPerSec: 0, exitsPerSec: 0, forksPerSec: 0, dropped: 0 };
   private seq = 0;
+  /** Per-refresh counts inside the rate window, oldest first. */
+  private window: { periodMs: number; exec: number; exit: number; fork: number }[] = [];
 
   constructor(
     private readonly userName: (uid: number) => string,
@@ -58,11 +62,14 @@ export class EventLog {
     }
     this.events.push(...added);
     if (this.events.length > this.limit) this.events.splice(0, this.events.length - this.limit);
-    const perSec = (n: number) => (periodMs > 0 ? (n * 1000) / periodMs : 0);
+    this.window.push({ periodMs, ...counts });
+    let spanMs = this.window.reduce((t, w) => t + w.periodMs, 0);
+    while (this.window.length > 1 && spanMs - this.window[0]!.periodMs >= RATE_WINDOW_MS) spanMs -= this.window.shift()!.periodMs;
+    const perSec = (kind: ProcessEventKind) => (spanMs > 0 ? (this.window.reduce((t, w) => t + w[kind], 0) * 1000) / spanMs : 0);
     this.stats = {
-      execsPerSec: perSec(counts.exec),
-      exitsPerSec: perSec(counts.exit),
-      forksPerSec: perSec(counts.fork),
+      execsPerSec: perSec("exec"),
+      exitsPerSec: perSec("exit"),
+      forksPerSec: perSec("fork"),
       dropped: batch.dropped,
       unavailable: this.stats.unavailable,
     };

@@ -50,7 +50,7 @@ export class Monitor {
       rows: this.store.rows,
       system: this.store.system!,
       info: { seq: ++this.seq, collectMs: performance.now() - t0, periodMs: this.store.periodMs, warnings },
-      events: this.events.events,
+      events: this.events.events.slice(),
       eventStats: this.events.stats,
     };
   }

@@ -1,11 +1,12 @@
 /**
- * Pure view-model logic for the process table: which rows are shown, in what
- * order, and with what tree prefix. No UI imports; unit-tested on plain rows.
+ * Pure view-model logic for the process table (which rows are shown, in what
+ * order, and with what tree prefix) and the events log (which events are
+ * shown). No UI imports; unit-tested on plain rows and events.
  *
  * Thread rows (isThread) always follow their process row directly, in flat
  * and tree mode alike; filters decide per process, not per thread.
  */
-import type { ProcessRow } from "./types.ts";
+import type { ProcessEvent, ProcessEventKind, ProcessRow } from "./types.ts";
 
 export interface RowSort {
   /** Ascending order of the sort key. */
@@ -21,6 +22,8 @@ export interface ViewQuery {
   /** Only these processes (by tgid), with their threads. */
   pids?: readonly number[];
   showKernelThreads: boolean;
+  /** Show the processes that ran between two refreshes (shortLived rows). */
+  showShortLived: boolean;
   sort: RowSort;
   tree: boolean;
 }
@@ -63,18 +66,65 @@ export function buildView(rows: readonly ProcessRow[], query: ViewQuery): ViewRo
  * cmdline contains `text`, case-insensitively; -1 when none does.
  */
 export function findMatch(view: readonly ViewRow[], text: string, from: number): number {
+  return findFrom(view, text, from, (item, needle) => rowMatches(item.row, needle));
+}
+
+export interface EventQuery {
+  /** Case-insensitive substring of comm, filename or pid; "" shows everything. */
+  filter: string;
+  /** The kinds of event shown. */
+  kinds: ReadonlySet<ProcessEventKind>;
+}
+
+/** The events that pass the query, in log (time) order. */
+export function selectEvents(events: readonly ProcessEvent[], query: EventQuery): ProcessEvent[] {
+  const needle = query.filter.toLowerCase();
+  return events.filter((event) => query.kinds.has(event.kind) && (needle === "" || eventMatches(event, needle)));
+}
+
+/**
+ * Index of the first event at or after `from` (wrapping around) whose comm,
+ * filename or pid contains `text`, case-insensitively; -1 when none does.
+ */
+export function findEventMatch(events: readonly ProcessEvent[], text: string, from: number): number {
+  return findFrom(events, text, from, eventMatches);
+}
+
+/** How many of `events` (oldest first, as the store keeps them) come after the event numbered `seq`. */
+export function countAfter(events: readonly ProcessEvent[], seq: number): number {
+  let count = 0;
+  for (let i = events.length - 1; i >= 0 && events[i]!.seq > seq; i--) count++;
+  return count;
+}
+
+// --- internal ---
+
+/** Index of the first item at or after `from`, wrapping, that `matches` the lower-cased `text`; -1 if none. */
+function findFrom<T>(
+  items: readonly T[],
+  text: string,
+  from: number,
+  matches: (item: T, needle: string) => boolean,
+): number {
   const needle = text.toLowerCase();
-  const n = view.length;
+  const n = items.length;
   if (n === 0 || needle === "") return -1;
   const start = ((from % n) + n) % n;
   for (let i = 0; i < n; i++) {
     const index = (start + i) % n;
-    if (rowMatches(view[index]!.row, needle)) return index;
+    if (matches(items[index]!, needle)) return index;
   }
   return -1;
 }
 
-// --- internal ---
+/** True when comm, filename or pid contains `needle`, which must already be lower case. */
+function eventMatches(event: ProcessEvent, needle: string): boolean {
+  return (
+    event.comm.toLowerCase().includes(needle) ||
+    (event.filename?.toLowerCase().includes(needle) ?? false) ||
+    String(event.pid).includes(needle)
+  );
+}
 
 /** True when comm or cmdline contains `needle`, which must already be lower case. */
 function rowMatches(row: ProcessRow, needle: string): boolean {
@@ -102,6 +152,7 @@ function selectGroups(groups: Group[], query: ViewQuery): Group[] {
   for (const group of groups) {
     const { head } = group;
     if (!query.showKernelThreads && head.kernelThread) continue;
+    if (!query.showShortLived && head.shortLived) continue;
     if (query.user !== undefined && head.user !== query.user) continue;
     if (pids && !pids.has(head.tgid)) continue;
     if (needle === "" || rowMatches(head, needle)) {

@@ -1,25 +1,28 @@
 /**
- * The top screen: header meters, process table and footer, wired to a
- * TopSource. `mountTop` builds it on any renderer (tests use the test
- * renderer); `runTop` owns the real terminal, the refresh timer and every
- * way of leaving.
+ * The top screen: header meters, then the process list or the events log,
+ * then the footer, wired to a TopSource. `mountTop` builds it on any
+ * renderer (tests use the test renderer); `runTop` owns the real terminal,
+ * the refresh timer and every way of leaving.
  *
  * All keys arrive in one global handler and go through the key table for the
- * current mode, so an open prompt or dialog gets every key and nothing
- * reaches the table underneath.
+ * current mode and view, so an open prompt or dialog gets every key and
+ * nothing reaches the table underneath.
  */
 import { BoxRenderable, createCliRenderer, type CliRenderer, type KeyEvent } from "@opentui/core";
 import { constants } from "node:os";
-import { buildView, findMatch, type ViewRow } from "../store/query.ts";
-import type { ProcessRow } from "../store/types.ts";
-import { COLUMNS, DEFAULT_SORT, columnById, type Column, type ColumnId } from "./columns.ts";
+import type { ViewRow } from "../store/query.ts";
+import type { ProcessEvent, ProcessRow } from "../store/types.ts";
+import { COLUMNS, type ColumnId } from "./columns.ts";
 import { ConfirmDialog, ListDialog, type Modal } from "./dialogs.ts";
+import { EventPane } from "./event-pane.ts";
 import { FOOTER_HEIGHT, FooterView, type Prompt } from "./footer.ts";
 import { HeaderView, headerLayout } from "./header.ts";
 import { openHelp } from "./help.ts";
-import { findBinding, typedChar, type Action, type Mode } from "./keys.ts";
+import { findBinding, typedChar, VIEWS, type Action, type Mode, type View } from "./keys.ts";
+import type { Pane } from "./pane.ts";
+import { ProcessPane } from "./process-pane.ts";
 import type { TopOptions, TopSnapshot, TopSource } from "./source.ts";
-import { ProcessTable, type Navigable } from "./table.ts";
+import type { Navigable } from "./table.ts";
 
 /** The signals the kill dialog offers, SIGTERM (the default) first. */
 const SIGNALS: readonly NodeJS.Signals[] = [
@@ -39,15 +42,25 @@ const MESSAGE_MS = 5000;
 
 export interface TopController {
   readonly mode: Mode;
+  readonly view: View;
   readonly paused: boolean;
   readonly sort: { column: ColumnId; desc: boolean };
-  /** Pulls one snapshot from the source and redraws; does nothing while paused. Throws what the source throws. */
+  /**
+   * Pulls one snapshot from the source and redraws. While paused the display
+   * stays as it was and only the status line moves on (new events are
+   * counted), so collection never falls behind. Throws what the source throws.
+   */
   refresh(): void;
   /** Removes every renderable, handler and listener the screen added; the renderer stays. */
   destroy(): void;
+  /** The process list's selection (whichever view is shown). */
   selectedRow(): ProcessRow | undefined;
   /** Every row that passes the filters, in display order (not only those on screen). */
   visibleRows(): readonly ViewRow[];
+  /** The events log's selection (whichever view is shown). */
+  selectedEvent(): ProcessEvent | undefined;
+  /** Every event that passes the log's filters, oldest first. */
+  visibleEvents(): readonly ProcessEvent[];
 }
 
 export interface TopHooks {
@@ -137,6 +150,7 @@ interface OpenModal {
 
 class TopScreen implements TopController {
   mode: Mode = "browse";
+  view: View = "processes";
   paused = false;
 
   private readonly renderer: CliRenderer;
@@ -144,23 +158,16 @@ class TopScreen implements TopController {
   private readonly quit: () => void;
   private readonly container: BoxRenderable;
   private readonly header: HeaderView;
-  private readonly table: ProcessTable;
+  private readonly processes: ProcessPane;
+  private readonly events: EventPane;
+  private readonly panes: Readonly<Record<View, Pane>>;
   private readonly footer: FooterView;
 
-  private snapshot: TopSnapshot | undefined;
-  private view: ViewRow[] = [];
-  private shownProcesses = 0;
-  private totalProcesses = 0;
-  private sortColumn: Column = columnById(DEFAULT_SORT);
-  private sortDesc = this.sortColumn.defaultDesc;
-  private tree: boolean;
-  private filterText = "";
+  /** The newest snapshot, and the one on display: older while paused. */
+  private latest: TopSnapshot;
+  private shown: TopSnapshot;
   private searchText = "";
   private searchFailed = false;
-  private user: string | undefined;
-  private readonly pids: readonly number[] | undefined;
-  private showThreads = false;
-  private showKernelThreads = true;
   private message: { text: string; isError: boolean; expiresAt: number } | undefined;
   private modal: OpenModal | undefined;
 
@@ -168,38 +175,40 @@ class TopScreen implements TopController {
     this.renderer = renderer;
     this.source = source;
     this.quit = quit;
-    this.tree = options.tree;
-    this.user = options.user;
-    this.pids = options.pids;
 
+    const onSelectionChange = (): void => this.updateFooter();
     this.container = new BoxRenderable(renderer, { width: "100%", height: "100%", flexDirection: "column" });
     this.header = new HeaderView(renderer, { width: "100%", height: 0, flexShrink: 0 });
-    this.table = new ProcessTable(renderer, {
-      width: "100%",
-      flexGrow: 1,
-      flexShrink: 1,
-      onHeaderClick: (column) => this.onHeaderClick(column),
+    this.processes = new ProcessPane(renderer, {
+      tree: options.tree,
+      user: options.user,
+      pids: options.pids,
+      onSelectionChange,
     });
+    this.events = new EventPane(renderer, { onSelectionChange });
+    this.panes = { processes: this.processes, events: this.events };
     this.footer = new FooterView(renderer, { width: "100%", height: FOOTER_HEIGHT, flexShrink: 0 });
     this.container.add(this.header);
-    this.container.add(this.table);
+    for (const view of VIEWS) this.container.add(this.panes[view].table);
     this.container.add(this.footer);
-    renderer.root.add(this.container);
-    this.table.setSort(this.sortColumn, this.sortDesc);
 
+    this.latest = this.shown = source.refresh();
+    this.setView(options.view ?? "processes");
+    this.display(this.latest);
+    renderer.root.add(this.container);
     renderer.keyInput.on("keypress", this.onKey);
     renderer.on("resize", this.onResize);
-    this.refresh();
   }
 
   get sort(): { column: ColumnId; desc: boolean } {
-    return { column: this.sortColumn.id, desc: this.sortDesc };
+    const { column, desc } = this.processes.sort;
+    return { column: column.id, desc };
   }
 
   refresh(): void {
-    if (this.paused) return;
-    this.snapshot = this.source.refresh();
-    this.rebuild();
+    this.latest = this.source.refresh();
+    if (this.paused) this.updateFooter();
+    else this.display(this.latest);
   }
 
   destroy(): void {
@@ -212,20 +221,34 @@ class TopScreen implements TopController {
   }
 
   selectedRow(): ProcessRow | undefined {
-    return this.table.selectedRow()?.row;
+    return this.processes.selectedRow();
   }
 
   visibleRows(): readonly ViewRow[] {
-    return this.view;
+    return this.processes.visibleRows();
+  }
+
+  selectedEvent(): ProcessEvent | undefined {
+    return this.events.selectedEvent();
+  }
+
+  visibleEvents(): readonly ProcessEvent[] {
+    return this.events.visibleEvents();
+  }
+
+  private get pane(): Pane {
+    return this.panes[this.view];
   }
 
   private readonly onKey = (key: KeyEvent): void => {
-    const binding = findBinding(this.mode, key);
+    const binding = findBinding(this.mode, this.view, key);
     if (binding || this.mode !== "browse") {
       key.preventDefault();
       key.stopPropagation();
     }
-    if (binding) this.perform(binding.action, key);
+    if (!binding) return;
+    this.perform(binding.action, key);
+    this.updateFooter();
   };
 
   private readonly onResize = (): void => {
@@ -252,39 +275,53 @@ class TopScreen implements TopController {
       case "end":
         return list.moveTo(list.length - 1);
       case "sortNext":
-        return this.cycleSort(1);
+        return this.processes.cycleSort(1);
       case "sortPrev":
-        return this.cycleSort(-1);
+        return this.processes.cycleSort(-1);
       case "sortPicker":
         return this.openSortPicker();
-      case "invertSort":
-        return this.setSort(this.sortColumn, !this.sortDesc);
+      case "invertSort": {
+        const { column, desc } = this.processes.sort;
+        return this.processes.setSort(column, !desc);
+      }
       case "toggleTree":
-        this.tree = !this.tree;
-        return this.rebuild();
+        return this.processes.toggleTree();
       case "search":
         this.searchText = "";
         this.searchFailed = false;
-        return this.setMode("search");
+        this.mode = "search";
+        return;
       case "searchNext":
-        return this.search(this.table.selectedIndex + 1);
+        return this.search(true);
       case "filter":
-        return this.setMode("filter");
+        this.mode = "filter";
+        return;
       case "userPicker":
         return this.openUserPicker();
       case "toggleThreads":
-        // The source adds or drops thread rows from its next refresh on.
-        this.showThreads = !this.showThreads;
-        this.source.setShowThreads(this.showThreads);
-        return this.updateFooter();
+        return this.source.setShowThreads(this.processes.toggleThreads());
       case "toggleKernelThreads":
-        this.showKernelThreads = !this.showKernelThreads;
-        return this.rebuild();
+        return this.processes.toggleKernelThreads();
+      case "toggleShortLived":
+        return this.processes.toggleShortLived();
       case "kill":
         return this.openSignalPicker();
+      case "toggleExecs":
+        return this.events.toggleKind("exec");
+      case "toggleExits":
+        return this.events.toggleKind("exit");
+      case "toggleForks":
+        return this.events.toggleKind("fork");
+      case "showProcess":
+        return this.showProcess();
+      case "nextView":
+        return this.setView(VIEWS[(VIEWS.indexOf(this.view) + 1) % VIEWS.length]!);
+      case "prevView":
+        return this.setView(VIEWS[(VIEWS.indexOf(this.view) + VIEWS.length - 1) % VIEWS.length]!);
       case "pause":
         this.paused = !this.paused;
-        return this.updateFooter();
+        if (!this.paused) this.display(this.latest);
+        return;
       case "help":
         return this.openModal("help", openHelp(this.renderer), () => {});
       case "quit":
@@ -303,24 +340,31 @@ class TopScreen implements TopController {
     }
   }
 
-  /** What the movement keys act on: the open dialog's list, else the table. */
+  /** What the movement keys act on: the open dialog's list, else the current view's table. */
   private activeList(): Navigable {
-    return this.modal?.dialog.list ?? this.table;
+    return this.modal?.dialog.list ?? this.pane.table;
+  }
+
+  private setView(view: View): void {
+    this.view = view;
+    for (const name of VIEWS) this.panes[name].table.visible = name === view;
   }
 
   private accept(): void {
-    if (this.mode === "search" || this.mode === "filter") return this.setMode("browse");
+    if (this.mode === "search" || this.mode === "filter") {
+      this.mode = "browse";
+      return;
+    }
     const modal = this.modal;
     this.closeModal();
     modal?.onAccept();
   }
 
   private cancel(): void {
-    if (this.mode === "search") return this.setMode("browse");
-    if (this.mode === "filter") {
-      this.filterText = "";
-      this.setMode("browse");
-      return this.rebuild();
+    if (this.mode === "filter") this.pane.setFilter("");
+    if (this.mode === "search" || this.mode === "filter") {
+      this.mode = "browse";
+      return;
     }
     this.closeModal();
   }
@@ -329,62 +373,49 @@ class TopScreen implements TopController {
     if (this.mode === "search") {
       this.searchText = edit(this.searchText);
       // Incremental: the current row stays selected while it still matches.
-      this.search(this.table.selectedIndex);
+      this.search(false);
     } else if (this.mode === "filter") {
-      this.filterText = edit(this.filterText);
-      this.rebuild();
+      this.pane.setFilter(edit(this.pane.filter));
     }
   }
 
-  /** Selects the first match at or after `from`, wrapping; flags the prompt when nothing matches. */
-  private search(from: number): void {
-    const index = findMatch(this.view, this.searchText, from);
-    if (index >= 0) this.table.moveTo(index);
-    this.searchFailed = this.searchText !== "" && index < 0;
-    this.updateFooter();
+  /** Selects the next match in the current view; flags the prompt when nothing matches. */
+  private search(next: boolean): void {
+    const found = this.pane.search(this.searchText, next);
+    this.searchFailed = this.searchText !== "" && !found;
   }
 
-  private setSort(column: Column, desc: boolean): void {
-    this.sortColumn = column;
-    this.sortDesc = desc;
-    this.table.setSort(column, desc);
-    this.rebuild();
-  }
-
-  private cycleSort(step: number): void {
-    const index = COLUMNS.indexOf(this.sortColumn);
-    const next = COLUMNS[(index + step + COLUMNS.length) % COLUMNS.length]!;
-    this.setSort(next, next.defaultDesc);
-  }
-
-  /** htop: a click sorts by the column, a second click inverts. */
-  private onHeaderClick(column: Column): void {
-    if (column === this.sortColumn) this.setSort(column, !this.sortDesc);
-    else this.setSort(column, column.defaultDesc);
+  /** From the events log to the selected event's process in the process list. */
+  private showProcess(): void {
+    const event = this.events.selectedEvent();
+    if (!event) return;
+    if (!this.processes.select(event.pid)) return this.say(`Process ${event.pid} is not in the process list`, true);
+    this.setView("processes");
   }
 
   private openSortPicker(): void {
+    const { column: current, desc } = this.processes.sort;
     const dialog = new ListDialog(this.renderer, {
       title: " Sort by ",
       items: COLUMNS.map((column) => ({ text: `${column.header.padEnd(8)} ${column.help}` })),
-      selected: COLUMNS.indexOf(this.sortColumn),
+      selected: COLUMNS.indexOf(current),
     });
     this.openModal("picker", dialog, () => {
       const column = COLUMNS[dialog.selectedIndex]!;
-      this.setSort(column, column === this.sortColumn ? this.sortDesc : column.defaultDesc);
+      this.processes.setSort(column, column === current ? desc : column.defaultDesc);
     });
   }
 
   private openUserPicker(): void {
-    const users = [...new Set(this.snapshot?.rows.map((row) => row.user) ?? [])].sort();
+    const users = this.processes.users();
+    const current = this.processes.user;
     const dialog = new ListDialog(this.renderer, {
       title: " Show processes of ",
       items: [{ text: "All users" }, ...users.map((user) => ({ text: user }))],
-      selected: this.user === undefined ? 0 : users.indexOf(this.user) + 1,
+      selected: current === undefined ? 0 : users.indexOf(current) + 1,
     });
     this.openModal("picker", dialog, () => {
-      this.user = dialog.selectedIndex === 0 ? undefined : users[dialog.selectedIndex - 1];
-      this.rebuild();
+      this.processes.setUser(dialog.selectedIndex === 0 ? undefined : users[dialog.selectedIndex - 1]);
     });
   }
 
@@ -418,76 +449,56 @@ class TopScreen implements TopController {
 
   private openModal(mode: Mode, dialog: Modal, onAccept: () => void): void {
     this.modal = { dialog, onAccept };
-    this.setMode(mode);
+    this.mode = mode;
   }
 
   private closeModal(): void {
     this.modal?.dialog.destroy();
     this.modal = undefined;
-    this.setMode("browse");
-  }
-
-  private setMode(mode: Mode): void {
-    this.mode = mode;
-    this.updateFooter();
+    this.mode = "browse";
   }
 
   private say(text: string, isError: boolean): void {
     this.message = { text, isError, expiresAt: Date.now() + MESSAGE_MS };
-    this.updateFooter();
   }
 
-  /** Re-applies filters, sort and tree to the latest snapshot (also while paused). */
-  private rebuild(): void {
-    const rows = this.snapshot?.rows ?? [];
-    this.view = buildView(rows, {
-      filter: this.filterText,
-      user: this.user,
-      pids: this.pids,
-      showKernelThreads: this.showKernelThreads,
-      sort: { compare: this.sortColumn.compare, desc: this.sortDesc },
-      tree: this.tree,
-    });
-    this.shownProcesses = this.view.filter((view) => !view.row.isThread).length;
-    this.totalProcesses = rows.filter((row) => !row.isThread).length;
-    this.table.setRows(this.view);
+  /** Puts `snapshot` on display in both views and the header. */
+  private display(snapshot: TopSnapshot): void {
+    this.shown = snapshot;
+    for (const view of VIEWS) this.panes[view].show(snapshot);
     this.layoutHeader();
     this.updateFooter();
   }
 
   /** The header's height depends on the CPU count and the screen size. */
   private layoutHeader(): void {
-    if (!this.snapshot) return;
-    const { system } = this.snapshot;
+    const { system, eventStats } = this.shown;
     const layout = headerLayout(system.cpus.length, this.renderer.width, this.renderer.height);
     this.header.height = layout.height;
-    this.header.update(system, layout);
+    this.header.update({ system, events: eventStats }, layout);
   }
 
   private updateFooter(): void {
     if (this.message && Date.now() >= this.message.expiresAt) this.message = undefined;
     this.footer.update({
       mode: this.mode,
+      view: this.view,
       prompt: this.prompt(),
       status: {
-        collectMs: this.snapshot?.info.collectMs,
-        shownProcesses: this.shownProcesses,
-        totalProcesses: this.totalProcesses,
-        filter: this.filterText,
-        user: this.user,
-        pids: this.pids,
-        threadsShown: this.showThreads,
-        kernelThreadsShown: this.showKernelThreads,
+        collectMs: this.latest.info.collectMs,
         paused: this.paused,
         message: this.message,
-        warnings: this.snapshot?.info.warnings ?? [],
+        warnings: this.latest.info.warnings,
+        view: this.pane.status(this.latest),
       },
     });
   }
 
   private prompt(): Prompt | undefined {
     if (this.mode === "search") return { label: "Search", text: this.searchText, failed: this.searchFailed };
-    if (this.mode === "filter") return { label: "Filter", text: this.filterText, failed: this.shownProcesses === 0 };
+    if (this.mode === "filter") {
+      return { label: "Filter", text: this.pane.filter, failed: this.pane.table.length === 0 };
+    }
     return undefined;
   }
 }

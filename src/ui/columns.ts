@@ -3,8 +3,9 @@
  * colour, sort order, sort picker and help overlay are all generated from
  * this list (htop's Process_fields). Ids are stable; headers may change.
  */
-import type { ProcessRow } from "../store/types.ts";
-import { formatCpuTime, formatPercent, formatSize, printable } from "./format.ts";
+import type { ExitStatus, ProcessRow } from "../store/types.ts";
+import { exitReason, formatCpuTime, formatDuration, formatPercent, formatSize, printable } from "./format.ts";
+import type { TableColumn } from "./table.ts";
 import { theme, type CellStyle } from "./theme.ts";
 
 export type ColumnId =
@@ -21,20 +22,14 @@ export type ColumnId =
   | "threads"
   | "command";
 
-export interface Column {
+/** A process-table column; the last one (Command) takes the rest of the row. */
+export interface Column extends TableColumn<ProcessRow> {
   id: ColumnId;
-  header: string;
-  /** Cells the column takes (plus one separating space). The last column takes the rest of the row. */
-  width: number;
-  align: "left" | "right";
-  format(row: ProcessRow): string;
   /** Ascending order; the table applies the direction and breaks ties by pid. */
   compare(a: ProcessRow, b: ProcessRow): number;
   /** Direction a first sort by this column uses (largest CPU% first, lowest PID first). */
   defaultDesc: boolean;
   help: string;
-  /** Colour by value; the row's default colour when absent or undefined. */
-  style?(row: ProcessRow): CellStyle | undefined;
 }
 
 const byNumber = (pick: (row: ProcessRow) => number) => (a: ProcessRow, b: ProcessRow) => pick(a) - pick(b);
@@ -52,6 +47,13 @@ function sizeStyle(bytes: number): CellStyle | undefined {
   if (bytes >= 1024 ** 3) return { fg: theme.gigabytes };
   if (bytes >= 1024 ** 2) return { fg: theme.megabytes };
   return undefined;
+}
+
+/** `exit 3`, `killed: SIGKILL`; a process that ran between two refreshes adds how long it lived. */
+function exitNote(row: ProcessRow, exit: ExitStatus): string {
+  const reason = exitReason(exit);
+  const note = exit.signal === undefined ? `exit ${reason}` : `killed: ${reason}`;
+  return row.shortLived ? `${note}, ran ${formatDuration(exit.timeMs - row.startTimeMs)}` : note;
 }
 
 function stateStyle(row: ProcessRow): CellStyle | undefined {
@@ -194,10 +196,13 @@ export const COLUMNS: readonly Column[] = [
     header: "Command",
     width: 7,
     align: "left",
-    format: (row) => printable(row.cmdline || row.comm),
+    format: (row) => {
+      const command = printable(row.cmdline || row.comm);
+      return row.exit ? `${command} [${exitNote(row, row.exit)}]` : command;
+    },
     compare: byText((row) => row.cmdline || row.comm),
     defaultDesc: false,
-    help: "Command line; [name] for a kernel thread",
+    help: "Command line; [name] for a kernel thread; [exit 3] or [killed: SIGKILL] once it has exited",
     style: (row) => (row.isThread ? { fg: theme.threadCommand } : undefined),
   },
 ];

@@ -1,12 +1,13 @@
 /**
- * The two bottom lines: a status line (refresh time, counts, filters,
- * PAUSED, messages, warnings) and htop's function-key bar, which turns into
- * the prompt while searching or filtering. The keys shown come from the key
- * table for the current mode.
+ * The two bottom lines: a status line (refresh time, the view's counts and
+ * filters, PAUSED, messages, warnings) and htop's function-key bar, which
+ * turns into the prompt while searching or filtering. The keys shown come
+ * from the key table for the current mode and view.
  */
 import { Renderable, type OptimizedBuffer, type RGBA } from "@opentui/core";
-import { cellWidth, formatMs, truncate } from "./format.ts";
-import { KEY_BINDINGS, keyLabel, type Mode } from "./keys.ts";
+import type { EventStats, ProcessEventKind } from "../store/types.ts";
+import { cellWidth, formatMs, formatRate, truncate } from "./format.ts";
+import { bindingApplies, KEY_BINDINGS, keyLabel, type Mode, type View } from "./keys.ts";
 import { theme } from "./theme.ts";
 
 export const FOOTER_HEIGHT = 2;
@@ -28,44 +29,61 @@ export interface Prompt {
   failed: boolean;
 }
 
-/** What the status line reports. */
-export interface Status {
-  /** Time the last refresh took; undefined before the first. */
-  collectMs?: number;
+/** What the status line reports about the process table. */
+export interface ProcessStatus {
+  view: "processes";
   /** Process rows shown and collected (thread rows not counted). */
-  shownProcesses: number;
-  totalProcesses: number;
+  shown: number;
+  total: number;
   filter: string;
   user?: string;
   pids?: readonly number[];
   threadsShown: boolean;
   kernelThreadsShown: boolean;
+  shortLivedShown: boolean;
+}
+
+/** What the status line reports about the events log. */
+export interface EventStatus {
+  view: "events";
+  /** Events shown and kept in the log. */
+  shown: number;
+  total: number;
+  filter: string;
+  hiddenKinds: readonly ProcessEventKind[];
+  stats: EventStats;
+  /** The log moves along with new events. */
+  following: boolean;
+  /** Events that arrived since the display was paused. */
+  newSincePause: number;
+}
+
+/** What the status line reports. */
+export interface Status {
+  /** Time the last refresh took. */
+  collectMs: number;
   paused: boolean;
   message?: { text: string; isError: boolean };
   warnings: readonly string[];
+  view: ProcessStatus | EventStatus;
 }
 
 export interface FooterState {
   mode: Mode;
+  view: View;
   status: Status;
   prompt?: Prompt;
 }
 
 export function statusParts(status: Status): StatusPart[] {
   const parts: StatusPart[] = [];
-  const plain = (text: string): StatusPart => ({ text, fg: theme.status });
   if (status.paused) parts.push({ text: " PAUSED ", fg: theme.paused, bg: theme.pausedBg, attributes: theme.bold });
   if (status.message) {
     const fg = status.message.isError ? theme.error : theme.text;
     parts.push({ text: status.message.text, fg, attributes: status.message.isError ? theme.bold : 0 });
   }
-  if (status.collectMs !== undefined) parts.push(plain(`refresh ${formatMs(status.collectMs)}`));
-  parts.push(plain(`${status.shownProcesses}/${status.totalProcesses} processes`));
-  if (status.filter) parts.push(plain(`filter "${status.filter}"`));
-  if (status.user !== undefined) parts.push(plain(`user ${status.user}`));
-  if (status.pids) parts.push(plain(`pids ${abbreviateList(status.pids)}`));
-  if (status.threadsShown) parts.push(plain("threads shown"));
-  if (!status.kernelThreadsShown) parts.push(plain("kernel threads hidden"));
+  parts.push(plain(`refresh ${formatMs(status.collectMs)}`));
+  parts.push(...(status.view.view === "processes" ? processParts(status.view) : eventParts(status.view)));
   for (const warning of status.warnings) parts.push({ text: warning, fg: theme.warning });
   return parts;
 }
@@ -98,10 +116,38 @@ function abbreviateList(values: readonly number[]): string {
   return values.length > LISTED_PIDS ? `${listed},…` : listed;
 }
 
+const plain = (text: string): StatusPart => ({ text, fg: theme.status });
+
+function processParts(status: ProcessStatus): StatusPart[] {
+  const parts = [plain(`${status.shown}/${status.total} processes`)];
+  if (status.filter) parts.push(plain(`filter "${status.filter}"`));
+  if (status.user !== undefined) parts.push(plain(`user ${status.user}`));
+  if (status.pids) parts.push(plain(`pids ${abbreviateList(status.pids)}`));
+  if (status.threadsShown) parts.push(plain("threads shown"));
+  if (!status.kernelThreadsShown) parts.push(plain("kernel threads hidden"));
+  if (status.shortLivedShown) parts.push(plain("short-lived shown"));
+  return parts;
+}
+
+/** Counts and rates, then losses in red: events are never lost silently. */
+function eventParts(status: EventStatus): StatusPart[] {
+  const { stats } = status;
+  const parts: StatusPart[] = [];
+  if (status.newSincePause > 0) parts.push({ text: `+${status.newSincePause} new`, fg: theme.text });
+  const counts = `${status.shown}/${status.total} events`;
+  if (stats.unavailable !== undefined) parts.push(plain(counts), { text: "events unavailable", fg: theme.warning });
+  else parts.push(plain(`${counts}, ${formatRate(stats.execsPerSec)} exec/s, ${formatRate(stats.exitsPerSec)} exit/s`));
+  if (stats.dropped > 0) parts.push({ text: `DROPPED: ${stats.dropped}`, fg: theme.dropped, attributes: theme.bold });
+  if (status.filter) parts.push(plain(`filter "${status.filter}"`));
+  for (const kind of status.hiddenKinds) parts.push(plain(`${kind} hidden`));
+  parts.push(plain(status.following ? "following" : "End: follow"));
+  return parts;
+}
+
 function keyBar(state: FooterState): StatusPart[] {
   const parts: StatusPart[] = [];
   for (const binding of KEY_BINDINGS) {
-    if (binding.mode !== state.mode || !binding.footer) continue;
+    if (!bindingApplies(binding, state.mode, state.view) || !binding.footer) continue;
     parts.push({ text: keyLabel(binding.keys[0]!), fg: theme.fkeyKey });
     parts.push({ text: binding.footer.padEnd(FKEY_LABEL_WIDTH), fg: theme.fkeyLabelFg, bg: theme.fkeyLabelBg });
   }

@@ -2,6 +2,7 @@
  * Number and text formatting for the TUI, following htop's rules so the
  * columns keep a fixed width. All functions are pure.
  */
+import type { ExitStatus } from "../store/types.ts";
 
 const UNIT_PREFIXES = ["K", "M", "G", "T", "P", "E"] as const;
 
@@ -85,6 +86,81 @@ export function formatUptime(totalSeconds: number): string {
 /** A short duration for the status line: `0.4 ms`, `12.3 ms`, `250 ms`. */
 export function formatMs(ms: number): string {
   return ms < 100 ? `${ms.toFixed(1)} ms` : `${Math.round(ms)} ms`;
+}
+
+/** Local wall-clock time with milliseconds: `14:03:27.042`. */
+export function formatClock(timeMs: number): string {
+  const d = new Date(timeMs);
+  const ms = String(d.getMilliseconds()).padStart(3, "0");
+  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}.${ms}`;
+}
+
+/**
+ * A lifetime, 7 cells at most below 1000 days: `12ms`, `1.50s`, `3m05s`, `2h04m`, `3d04h`.
+ * Truncated, never rounded up, like the other formats.
+ */
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.floor(ms));
+  if (total < 1000) return `${total}ms`;
+  const seconds = Math.floor(total / 1000);
+  if (seconds < 60) return `${seconds}.${pad2(Math.floor((total % 1000) / 10))}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m${pad2(seconds % 60)}s`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours}h${pad2(minutes % 60)}m`;
+  return `${Math.floor(hours / 24)}d${pad2(hours % 24)}h`;
+}
+
+/** An events-per-second rate: `0.0`, `12.5`, one decimal below 100, then whole numbers. */
+export function formatRate(perSecond: number): string {
+  return perSecond < 99.95 ? perSecond.toFixed(1) : perSecond.toFixed(0);
+}
+
+/** Linux signal names by number (the generic numbering of x86-64, arm64 and riscv64). */
+const SIGNAL_NAMES: readonly string[] = [
+  "",
+  "SIGHUP",
+  "SIGINT",
+  "SIGQUIT",
+  "SIGILL",
+  "SIGTRAP",
+  "SIGABRT",
+  "SIGBUS",
+  "SIGFPE",
+  "SIGKILL",
+  "SIGUSR1",
+  "SIGSEGV",
+  "SIGUSR2",
+  "SIGPIPE",
+  "SIGALRM",
+  "SIGTERM",
+  "SIGSTKFLT",
+  "SIGCHLD",
+  "SIGCONT",
+  "SIGSTOP",
+  "SIGTSTP",
+  "SIGTTIN",
+  "SIGTTOU",
+  "SIGURG",
+  "SIGXCPU",
+  "SIGXFSZ",
+  "SIGVTALRM",
+  "SIGPROF",
+  "SIGWINCH",
+  "SIGIO",
+  "SIGPWR",
+  "SIGSYS",
+];
+
+/** `SIGKILL` for 9; `SIG40` for a number without a name (real-time signals). */
+export function signalName(signal: number): string {
+  return SIGNAL_NAMES[signal] || `SIG${signal}`;
+}
+
+/** How a process ended: its exit code (`3`), or the signal that killed it (`SIGKILL`, `SIGSEGV (core)`). */
+export function exitReason(exit: ExitStatus): string {
+  if (exit.signal === undefined) return String(exit.code ?? "?");
+  return exit.coreDumped ? `${signalName(exit.signal)} (core)` : signalName(exit.signal);
 }
 
 // Printable ASCII only: the common case, where one UTF-16 unit is one cell.

@@ -1,11 +1,12 @@
 /**
  * The meters above the table, laid out like htop's default header: CPU bars
- * split over a left and a right pane, then Mem/Swp on the left and
- * Tasks/Load average/Uptime on the right. One pane when the screen is narrow.
+ * split over a left and a right pane, then Mem/Swp/Uptime on the left and
+ * Tasks/event rates/Load average on the right. One pane when the screen is
+ * narrow.
  */
 import { Renderable, type OptimizedBuffer, type RGBA } from "@opentui/core";
-import type { CpuUsage, SystemSummary } from "../store/types.ts";
-import { formatMeterSize, formatPercent, formatUptime, truncate } from "./format.ts";
+import type { CpuUsage, EventStats, SystemSummary } from "../store/types.ts";
+import { formatMeterSize, formatPercent, formatRate, formatUptime, truncate } from "./format.ts";
 import { theme } from "./theme.ts";
 
 /** Below this width the meters stack in one pane. */
@@ -54,6 +55,12 @@ export function headerLayout(cpuCount: number, width: number, screenHeight: numb
   return { panes, cpusPerPaneLine: 1, cpuLines: 1, aggregateCpu: true, height: Math.min(1 + infoLines + 1, budget) };
 }
 
+/** What the header shows. */
+export interface HeaderData {
+  system: SystemSummary;
+  events: EventStats;
+}
+
 interface TextPart {
   text: string;
   fg: RGBA;
@@ -67,31 +74,32 @@ interface BarSegment {
 }
 
 export class HeaderView extends Renderable {
-  private summary: SystemSummary | undefined;
+  private data: HeaderData | undefined;
   private layout: HeaderLayout | undefined;
 
   /** Sets the data and the arrangement; the caller sizes the renderable to `layout.height`. */
-  update(summary: SystemSummary, layout: HeaderLayout): void {
-    this.summary = summary;
+  update(data: HeaderData, layout: HeaderLayout): void {
+    this.data = data;
     this.layout = layout;
     this.requestRender();
   }
 
   protected override renderSelf(buffer: OptimizedBuffer): void {
-    const { screenX: x, screenY: y, width, height, summary, layout } = this;
+    const { screenX: x, screenY: y, width, height, data, layout } = this;
     if (width <= 0 || height <= 0) return;
     buffer.fillRect(x, y, width, height, theme.background);
-    if (!summary || !layout) return;
+    if (!data || !layout) return;
 
     const widths = paneWidths(width, layout.panes);
     const paneX = [x + 1, x + 1 + widths[0]! + PANE_GAP];
-    const cpus = layout.aggregateCpu ? [{ ...summary.cpuTotal, name: "CPU" }] : summary.cpus;
+    const { system } = data;
+    const cpus = layout.aggregateCpu ? [{ ...system.cpuTotal, name: "CPU" }] : system.cpus;
     this.drawCpus(buffer, cpus, layout, paneX, widths, y);
 
     const top = y + layout.cpuLines;
     meterColumns(layout.panes).forEach((meters, pane) => {
       meters.forEach((draw, line) => {
-        if (top + line < y + height) draw(buffer, paneX[pane]!, top + line, widths[pane]!, summary);
+        if (top + line < y + height) draw(buffer, paneX[pane]!, top + line, widths[pane]!, data);
       });
     });
   }
@@ -121,16 +129,19 @@ export class HeaderView extends Renderable {
   }
 }
 
-type MeterDraw = (buffer: OptimizedBuffer, x: number, y: number, width: number, summary: SystemSummary) => void;
+type MeterDraw = (buffer: OptimizedBuffer, x: number, y: number, width: number, data: HeaderData) => void;
 
 const textMeter =
-  (parts: (summary: SystemSummary) => TextPart[]): MeterDraw =>
-  (buffer, x, y, width, summary) =>
-    drawParts(buffer, x, y, width, parts(summary));
+  (parts: (data: HeaderData) => TextPart[]): MeterDraw =>
+  (buffer, x, y, width, data) =>
+    drawParts(buffer, x, y, width, parts(data));
 
-/** The meters below the CPUs: htop's default left column, then its right column. */
-const LEFT_METERS: readonly MeterDraw[] = [drawMemory, drawSwap];
-const RIGHT_METERS: readonly MeterDraw[] = [textMeter(taskParts), textMeter(loadParts), textMeter(uptimeParts)];
+/**
+ * The meters below the CPUs: htop's default columns, except that Uptime
+ * moves left to make room for the event rates under Tasks.
+ */
+const LEFT_METERS: readonly MeterDraw[] = [drawMemory, drawSwap, textMeter(uptimeParts)];
+const RIGHT_METERS: readonly MeterDraw[] = [textMeter(taskParts), textMeter(eventParts), textMeter(loadParts)];
 
 /** The meters of each pane; one pane stacks both columns. */
 function meterColumns(panes: 1 | 2): (readonly MeterDraw[])[] {
@@ -161,8 +172,8 @@ function cpuSegments(cpu: CpuUsage): BarSegment[] {
   ];
 }
 
-function drawMemory(buffer: OptimizedBuffer, x: number, y: number, width: number, summary: SystemSummary): void {
-  const { totalBytes, usedBytes, buffersBytes, cacheBytes } = summary.memory;
+function drawMemory(buffer: OptimizedBuffer, x: number, y: number, width: number, { system }: HeaderData): void {
+  const { totalBytes, usedBytes, buffersBytes, cacheBytes } = system.memory;
   const share = (bytes: number) => (totalBytes > 0 ? bytes / totalBytes : 0);
   const segments = [
     { fraction: share(usedBytes), color: theme.memUsed },
@@ -172,8 +183,8 @@ function drawMemory(buffer: OptimizedBuffer, x: number, y: number, width: number
   drawBar(buffer, x, y, width, "Mem", segments, `${formatMeterSize(usedBytes)}/${formatMeterSize(totalBytes)}`);
 }
 
-function drawSwap(buffer: OptimizedBuffer, x: number, y: number, width: number, summary: SystemSummary): void {
-  const { swapTotalBytes, swapUsedBytes } = summary.memory;
+function drawSwap(buffer: OptimizedBuffer, x: number, y: number, width: number, { system }: HeaderData): void {
+  const { swapTotalBytes, swapUsedBytes } = system.memory;
   const fraction = swapTotalBytes > 0 ? swapUsedBytes / swapTotalBytes : 0;
   const text = `${formatMeterSize(swapUsedBytes)}/${formatMeterSize(swapTotalBytes)}`;
   drawBar(buffer, x, y, width, "Swp", [{ fraction, color: theme.swapUsed }], text);
@@ -231,7 +242,7 @@ const labelPart = (text: string): TextPart => ({ text, fg: theme.meterLabel });
 const valuePart = (text: string): TextPart => ({ text, fg: theme.meterValue, attributes: theme.bold });
 
 /** htop's Tasks meter: processes (kernel threads apart), user threads, kernel threads, running tasks. */
-function taskParts({ tasks }: SystemSummary): TextPart[] {
+function taskParts({ system: { tasks } }: HeaderData): TextPart[] {
   return [
     labelPart("Tasks: "),
     valuePart(String(tasks.processes - tasks.kernelThreads)),
@@ -245,7 +256,22 @@ function taskParts({ tasks }: SystemSummary): TextPart[] {
   ];
 }
 
-function loadParts({ load }: SystemSummary): TextPart[] {
+/** Process churn from the exec and exit events; losses in red, never hidden. */
+function eventParts({ events }: HeaderData): TextPart[] {
+  if (events.unavailable !== undefined) return [labelPart("Exec/s: "), { text: "n/a", fg: theme.shadow }];
+  const parts = [
+    labelPart("Exec/s: "),
+    valuePart(formatRate(events.execsPerSec)),
+    labelPart("  Exit/s: "),
+    valuePart(formatRate(events.exitsPerSec)),
+  ];
+  if (events.dropped > 0) {
+    parts.push({ text: `  dropped ${events.dropped}`, fg: theme.dropped, attributes: theme.bold });
+  }
+  return parts;
+}
+
+function loadParts({ system: { load } }: HeaderData): TextPart[] {
   return [
     labelPart("Load average: "),
     valuePart(load[0].toFixed(2)),
@@ -254,6 +280,6 @@ function loadParts({ load }: SystemSummary): TextPart[] {
   ];
 }
 
-function uptimeParts({ uptimeSeconds }: SystemSummary): TextPart[] {
+function uptimeParts({ system: { uptimeSeconds } }: HeaderData): TextPart[] {
   return [labelPart("Uptime: "), valuePart(formatUptime(uptimeSeconds))];
 }

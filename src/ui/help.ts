@@ -5,11 +5,15 @@
 import type { CliRenderer } from "@opentui/core";
 import { COLUMNS } from "./columns.ts";
 import { ListDialog, type ListItem } from "./dialogs.ts";
-import { KEY_BINDINGS, keyLabel, type Mode } from "./keys.ts";
+import { EVENT_COLUMNS } from "./event-columns.ts";
+import { KEY_BINDINGS, keyLabel, type Mode, type View } from "./keys.ts";
 import { theme } from "./theme.ts";
 
-const SECTIONS: readonly { mode: Mode; title: string }[] = [
-  { mode: "browse", title: "Process list" },
+/** Key sections: a mode, and for browse keys the view they belong to (none: both views). */
+const SECTIONS: readonly { mode: Mode; view?: View; title: string }[] = [
+  { mode: "browse", title: "Both views (Tab switches between the process list and the events log)" },
+  { mode: "browse", view: "processes", title: "Process list" },
+  { mode: "browse", view: "events", title: "Events log (follows new events while the last one is selected)" },
   { mode: "search", title: "While searching" },
   { mode: "filter", title: "While filtering" },
   { mode: "picker", title: "In a list (sort column, user, signal)" },
@@ -23,13 +27,16 @@ const HEADER_COLUMN = 9;
 export function helpItems(): ListItem[] {
   const heading = (text: string): ListItem => ({ text, style: { fg: theme.meterLabel, attributes: theme.bold } });
   const items: ListItem[] = [];
-  for (const { mode, title } of SECTIONS) {
+  for (const { mode, view, title } of SECTIONS) {
     items.push(heading(title));
-    for (const binding of KEY_BINDINGS.filter((b) => b.mode === mode)) {
+    for (const binding of KEY_BINDINGS.filter((b) => b.mode === mode && b.view === view)) {
       items.push({ text: `  ${binding.keys.map(keyLabel).join(" ").padEnd(KEY_COLUMN)} ${binding.help}` });
     }
     items.push({ text: "" });
   }
+  items.push(heading("Events log columns"));
+  for (const column of EVENT_COLUMNS) items.push({ text: `  ${column.header.padEnd(KEY_COLUMN)} ${column.help}` });
+  items.push({ text: "" });
   items.push(heading("Columns (click a header to sort by it, click again to invert)"));
   for (const column of COLUMNS) items.push({ text: `  ${column.header.padEnd(HEADER_COLUMN)} ${column.help}` });
   items.push({ text: "" });

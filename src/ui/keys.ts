@@ -1,12 +1,20 @@
 /**
  * The one key table: it drives key dispatch, the footer's function-key bar
  * and the help overlay. Each binding belongs to one mode; while a prompt or
- * dialog is open only its mode's bindings apply.
+ * dialog is open only its mode's bindings apply. A browse binding may also
+ * belong to one view; without one it works in both.
  */
 import type { KeyEvent } from "@opentui/core";
+import type { TopOptions } from "./source.ts";
 
 /** What the screen is doing; decides which bindings apply. */
 export type Mode = "browse" | "search" | "filter" | "help" | "picker" | "confirm";
+
+/** What the screen shows below the header: the process table or the events log. */
+export type View = NonNullable<TopOptions["view"]>;
+
+/** The views in Tab order. */
+export const VIEWS: readonly View[] = ["processes", "events"];
 
 export type Action =
   | "up"
@@ -29,6 +37,13 @@ export type Action =
   | "toggleThreads"
   | "toggleKernelThreads"
   | "kill"
+  | "toggleShortLived"
+  | "toggleExecs"
+  | "toggleExits"
+  | "toggleForks"
+  | "showProcess"
+  | "nextView"
+  | "prevView"
   | "pause"
   | "help"
   | "quit"
@@ -40,13 +55,16 @@ export type Action =
 /**
  * A key as the table spells it: an OpenTUI key name (`up`, `f6`, `return`),
  * a character (`<`, `/`, `k`), an upper-case letter for Shift+letter (`I`),
- * `C-x` for Ctrl+x, or TEXT for any printable character.
+ * `C-x` for Ctrl+x, `S-tab` for Shift+a named key, or TEXT for any printable
+ * character.
  */
 export type KeySpec = string;
 const TEXT: KeySpec = "text";
 
 export interface KeyBinding {
   mode: Mode;
+  /** The only view the binding works in; both when absent. */
+  view?: View;
   keys: readonly KeySpec[];
   action: Action;
   help: string;
@@ -60,11 +78,14 @@ const NAVIGATION: readonly Omit<KeyBinding, "mode">[] = [
   { keys: ["pageup"], action: "pageUp", help: "Page up" },
   { keys: ["pagedown"], action: "pageDown", help: "Page down" },
   { keys: ["home"], action: "home", help: "Go to the first row" },
-  { keys: ["end"], action: "end", help: "Go to the last row" },
+  { keys: ["end"], action: "end", help: "Go to the last row; in the events log, follow new events" },
 ];
 
 const inMode = (mode: Mode, bindings: readonly Omit<KeyBinding, "mode">[]): KeyBinding[] =>
   bindings.map((binding) => ({ mode, ...binding }));
+
+const inView = (view: View, bindings: readonly Omit<KeyBinding, "mode" | "view">[]): Omit<KeyBinding, "mode">[] =>
+  bindings.map((binding) => ({ view, ...binding }));
 
 export const KEY_BINDINGS: readonly KeyBinding[] = [
   ...inMode("browse", [
@@ -72,19 +93,45 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
     ...NAVIGATION,
     { keys: ["C-u"], action: "halfPageUp", help: "Half a page up" },
     { keys: ["C-d"], action: "halfPageDown", help: "Half a page down" },
-    { keys: ["f3", "/"], action: "search", help: "Search: type to jump to a matching command", footer: "Search" },
-    { keys: ["f4", "\\"], action: "filter", help: "Filter: show only matching commands", footer: "Filter" },
-    { keys: ["f5", "t"], action: "toggleTree", help: "Tree view on/off", footer: "Tree" },
-    { keys: ["f6"], action: "sortPicker", help: "Choose the sort column", footer: "SortBy" },
-    { keys: [">", "."], action: "sortNext", help: "Sort by the next column" },
-    { keys: ["<", ","], action: "sortPrev", help: "Sort by the previous column" },
-    { keys: ["I"], action: "invertSort", help: "Invert the sort order" },
-    { keys: ["u"], action: "userPicker", help: "Show only one user's processes" },
-    { keys: ["H"], action: "toggleThreads", help: "Show/hide user threads" },
-    { keys: ["K"], action: "toggleKernelThreads", help: "Show/hide kernel threads" },
-    { keys: ["f9", "k"], action: "kill", help: "Send a signal to the selected process", footer: "Kill" },
-    { keys: ["p"], action: "pause", help: "Pause/resume updates" },
+    {
+      keys: ["f3", "/"],
+      action: "search",
+      help: "Search: type to jump to a matching command (events: command, file or pid)",
+      footer: "Search",
+    },
+    {
+      keys: ["f4", "\\"],
+      action: "filter",
+      help: "Filter: show only matching commands (events: command, file or pid)",
+      footer: "Filter",
+    },
+    ...inView("processes", [
+      { keys: ["f5", "t"], action: "toggleTree", help: "Tree view on/off", footer: "Tree" },
+      { keys: ["f6"], action: "sortPicker", help: "Choose the sort column", footer: "SortBy" },
+      { keys: [">", "."], action: "sortNext", help: "Sort by the next column" },
+      { keys: ["<", ","], action: "sortPrev", help: "Sort by the previous column" },
+      { keys: ["I"], action: "invertSort", help: "Invert the sort order" },
+      { keys: ["u"], action: "userPicker", help: "Show only one user's processes" },
+      { keys: ["H"], action: "toggleThreads", help: "Show/hide user threads" },
+      { keys: ["K"], action: "toggleKernelThreads", help: "Show/hide kernel threads" },
+      { keys: ["e"], action: "toggleShortLived", help: "Show/hide processes that ran between two refreshes" },
+      { keys: ["f9", "k"], action: "kill", help: "Send a signal to the selected process", footer: "Kill" },
+    ]),
+    ...inView("events", [
+      { keys: ["e"], action: "toggleExecs", help: "Show/hide exec events" },
+      { keys: ["x"], action: "toggleExits", help: "Show/hide exit events" },
+      { keys: ["f"], action: "toggleForks", help: "Show/hide fork events" },
+      {
+        keys: ["return", "enter"],
+        action: "showProcess",
+        help: "Go to the event's process, if it is still listed",
+        footer: "Proc",
+      },
+    ]),
+    { keys: ["p"], action: "pause", help: "Pause/resume the display (collection goes on)" },
     { keys: ["f10", "q"], action: "quit", help: "Quit", footer: "Quit" },
+    { keys: ["tab"], action: "nextView", help: "Next view: processes, events", footer: "View" },
+    { keys: ["S-tab"], action: "prevView", help: "Previous view" },
   ]),
   ...inMode("search", [
     { keys: [TEXT], action: "type", help: "Type to jump to the next match" },
@@ -118,9 +165,16 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
   ]),
 ];
 
-/** The binding for `key` in `mode`, if any. */
-export function findBinding(mode: Mode, key: KeyEvent): KeyBinding | undefined {
-  return KEY_BINDINGS.find((binding) => binding.mode === mode && binding.keys.some((spec) => keyMatches(spec, key)));
+/** True when `binding` applies in `mode` and `view`. */
+export function bindingApplies(binding: KeyBinding, mode: Mode, view: View): boolean {
+  return binding.mode === mode && (binding.view === undefined || binding.view === view);
+}
+
+/** The binding for `key` in `mode` and `view`, if any. */
+export function findBinding(mode: Mode, view: View, key: KeyEvent): KeyBinding | undefined {
+  return KEY_BINDINGS.find(
+    (binding) => bindingApplies(binding, mode, view) && binding.keys.some((spec) => keyMatches(spec, key)),
+  );
 }
 
 /** The character a key types, or undefined for a non-printing key. */
@@ -134,6 +188,7 @@ export function typedChar(key: KeyEvent): string | undefined {
 export function keyLabel(spec: KeySpec): string {
   if (spec === TEXT) return "a-z…";
   if (spec.startsWith("C-")) return `Ctrl-${spec.slice(2).toUpperCase()}`;
+  if (spec.startsWith("S-")) return `Shift-${keyLabel(spec.slice(2))}`;
   if (/^f\d+$/.test(spec)) return spec.toUpperCase();
   return KEY_LABELS[spec] ?? spec;
 }
@@ -150,6 +205,7 @@ const KEY_LABELS: Record<string, string> = {
   escape: "Esc",
   backspace: "Bksp",
   space: "Space",
+  tab: "Tab",
 };
 
 // --- internal ---
@@ -159,7 +215,10 @@ function keyMatches(spec: KeySpec, key: KeyEvent): boolean {
   if (spec === TEXT) return typedChar(key) !== undefined;
   if (spec.startsWith("C-")) return key.ctrl && key.name === spec.slice(2);
   if (key.ctrl) return false;
+  if (spec.startsWith("S-")) return key.shift && key.name === spec.slice(2);
   // A letter is case-sensitive: `k` kills, `K` toggles kernel threads.
   if (/^[a-zA-Z]$/.test(spec)) return key.name === spec.toLowerCase() && key.shift === (spec !== spec.toLowerCase());
+  // A named key (`tab`, `up`) held with Shift is another key (`S-tab`); a symbol may need Shift to type.
+  if (spec.length > 1) return key.name === spec && !key.shift;
   return key.name === spec;
 }

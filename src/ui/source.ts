@@ -2,12 +2,15 @@
  * The only contract between the TUI and the data side. The UI pulls snapshots;
  * it never calls collectors directly, so tests can drive it with plain rows.
  */
-import type { ProcessRow, RefreshInfo, SystemSummary } from "../store/types.ts";
+import type { EventStats, ProcessEvent, ProcessRow, RefreshInfo, SystemSummary } from "../store/types.ts";
 
 export interface TopSnapshot {
   rows: readonly ProcessRow[];
   system: SystemSummary;
   info: RefreshInfo;
+  /** The recent exec/exit (and fork) events, oldest first, bounded (the store keeps the last 10,000). */
+  events: readonly ProcessEvent[];
+  eventStats: EventStats;
 }
 
 export interface TopSource {
@@ -30,4 +33,6 @@ export interface TopOptions {
   pids?: number[];
   /** Enable mouse input (default true). */
   mouse?: boolean;
+  /** The view shown first (default "processes"). */
+  view?: "processes" | "events";
 }

@@ -1,8 +1,10 @@
 /**
- * The process table: one renderable that draws the header line and only the
- * rows that fit (stack-guide §1.3), so thousands of rows cost no more than a
- * screenful. It owns the selection and the scroll position; the selection
- * follows a pid across refreshes, not an index.
+ * The table behind both views (the process list and the events log): one
+ * renderable that draws the header line and only the rows that fit
+ * (stack-guide §1.3), so thousands of rows cost no more than a screenful.
+ * It owns the selection and the scroll position; the selection follows a
+ * row's key across updates, not its index. What it shows is given by a list
+ * of column definitions.
  */
 import {
   Renderable,
@@ -11,17 +13,15 @@ import {
   type RenderableOptions,
   type RenderContext,
 } from "@opentui/core";
-import type { ViewRow } from "../store/query.ts";
-import { COLUMNS, type Column } from "./columns.ts";
 import { fit } from "./format.ts";
-import { theme } from "./theme.ts";
+import { theme, type CellStyle } from "./theme.ts";
 
 /** Rows one wheel notch scrolls. */
 const WHEEL_ROWS = 3;
 const ARROW_DESC = "▽";
 const ARROW_ASC = "△";
 
-/** Movement shared by the table and the dialog lists, so one set of key actions drives both. */
+/** Movement shared by the tables and the dialog lists, so one set of key actions drives them all. */
 export interface Navigable {
   /** Entries that can be moved through. */
   readonly length: number;
@@ -31,46 +31,103 @@ export interface Navigable {
   moveTo(index: number): void;
 }
 
-export interface ProcessTableOptions extends RenderableOptions<ProcessTable> {
-  /** A click on a column header. */
-  onHeaderClick(column: Column): void;
+/** How one column of a table is drawn. */
+export interface TableColumn<R> {
+  header: string;
+  /** Cells the column takes (plus one separating space); for the growing column, the fewest it takes. */
+  width: number;
+  align: "left" | "right";
+  /** Takes the width the other columns leave. Without a growing column, the last column does. */
+  grow?: boolean;
+  format(row: R): string;
+  /** Colour by value; the row's default colour when absent or undefined. */
+  style?(row: R): CellStyle | undefined;
 }
 
-export class ProcessTable extends Renderable implements Navigable {
-  private rows: readonly ViewRow[] = [];
+/** One line of the table. */
+export interface TableItem<R> {
+  readonly row: R;
+  /** Drawn dimmed at the start of the growing column (the process tree). */
+  readonly prefix?: string;
+}
+
+export interface DataTableOptions<R, C extends TableColumn<R>> extends RenderableOptions<DataTable<R, C>> {
+  columns: readonly C[];
+  /** What identifies a row across setRows calls; the selection stays on it. */
+  keyOf(row: R): number;
+  /** Rows drawn wholly in the dimmed colour (processes that have exited). */
+  dimmed?(row: R): boolean;
+  /** While the last row is selected, rows added at the end take the selection with them (`tail -f`). */
+  followTail?: boolean;
+  onHeaderClick?(column: C): void;
+  /** The selection was moved (by a key or the mouse). */
+  onSelectionChange?(): void;
+}
+
+export class DataTable<R, C extends TableColumn<R>> extends Renderable implements Navigable {
+  private readonly columns: readonly C[];
+  private readonly keyOf: (row: R) => number;
+  private readonly dimmed: (row: R) => boolean;
+  private readonly followTail: boolean;
+  private readonly onHeaderClick: ((column: C) => void) | undefined;
+  private readonly onSelectionChange: () => void;
+  private rows: readonly TableItem<R>[] = [];
   private selected = 0;
   private scrollTop = 0;
-  private sortColumn: Column = COLUMNS[0]!;
+  private sortColumn: C | undefined;
   private sortDesc = false;
-  private readonly onHeaderClick: (column: Column) => void;
+  private emptyText = "";
 
-  constructor(ctx: RenderContext, options: ProcessTableOptions) {
+  constructor(ctx: RenderContext, options: DataTableOptions<R, C>) {
     super(ctx, options);
+    this.columns = options.columns;
+    this.keyOf = options.keyOf;
+    this.dimmed = options.dimmed ?? (() => false);
+    this.followTail = options.followTail ?? false;
     this.onHeaderClick = options.onHeaderClick;
+    this.onSelectionChange = options.onSelectionChange ?? (() => {});
   }
 
-  /** Replaces the rows, keeping the selection on the same pid when it is still shown. */
-  setRows(rows: readonly ViewRow[]): void {
-    const selectedPid = this.rows[this.selected]?.row.pid;
+  /**
+   * Replaces the rows. The selection stays on the same key when it is still
+   * there, or on the last row when it is following the tail.
+   */
+  setRows(rows: readonly TableItem<R>[]): void {
+    const following = this.following;
+    const selected = this.rows[this.selected];
+    const selectedKey = selected && this.keyOf(selected.row);
     this.rows = rows;
-    const index = selectedPid === undefined ? -1 : rows.findIndex((view) => view.row.pid === selectedPid);
-    this.selected = index >= 0 ? index : this.clampIndex(this.selected);
+    const index = selectedKey === undefined ? -1 : rows.findIndex((item) => this.keyOf(item.row) === selectedKey);
+    if (following) this.selected = this.clampIndex(rows.length - 1);
+    else this.selected = index >= 0 ? index : this.clampIndex(this.selected);
     this.scrollTop = this.clampScroll(this.scrollTop);
     this.requestRender();
   }
 
-  setSort(column: Column, desc: boolean): void {
+  /** Marks the sort column in the header. */
+  setSort(column: C, desc: boolean): void {
     this.sortColumn = column;
     this.sortDesc = desc;
     this.requestRender();
   }
 
-  selectedRow(): ViewRow | undefined {
-    return this.rows[this.selected];
+  /** Drawn in place of the rows while there are none (why the table is empty). */
+  setEmptyText(text: string): void {
+    this.emptyText = text;
+    this.requestRender();
+  }
+
+  selectedRow(): R | undefined {
+    return this.rows[this.selected]?.row;
   }
 
   get selectedIndex(): number {
     return this.selected;
+  }
+
+  /** True while new rows will move the selection along: `followTail` is set and the last row is selected. */
+  get following(): boolean {
+    return this.followTail && this.selected >= this.rows.length - 1;
   }
 
   get length(): number {
@@ -89,6 +146,7 @@ export class ProcessTable extends Renderable implements Navigable {
     this.selected = this.clampIndex(index);
     this.scrollToSelection();
     this.requestRender();
+    this.onSelectionChange();
   }
 
   /** Scrolls the view and the selection together, as htop's mouse wheel does. */
@@ -97,6 +155,7 @@ export class ProcessTable extends Renderable implements Navigable {
     this.selected = this.clampIndex(this.selected + delta);
     this.scrollToSelection();
     this.requestRender();
+    this.onSelectionChange();
   }
 
   protected override renderSelf(buffer: OptimizedBuffer): void {
@@ -105,8 +164,11 @@ export class ProcessTable extends Renderable implements Navigable {
     // The height may have changed since the last move (resize), so re-check here.
     this.scrollToSelection();
     buffer.fillRect(x, y, width, height, theme.background);
-    const layout = cellLayout(width);
+    const layout = cellLayout(this.columns, width);
     this.drawHeader(buffer, layout, x, y, width);
+    if (this.rows.length === 0 && height > 1) {
+      buffer.drawText(fit(this.emptyText, width - 2, "left"), x + 1, y + 1, theme.warning);
+    }
     const end = Math.min(this.rows.length, this.scrollTop + height - 1);
     for (let index = this.scrollTop; index < end; index++) {
       const lineY = y + 1 + index - this.scrollTop;
@@ -124,7 +186,7 @@ export class ProcessTable extends Renderable implements Navigable {
       const line = event.y - this.screenY;
       if (line === 0) {
         const column = this.columnAt(event.x - this.screenX);
-        if (column) this.onHeaderClick(column);
+        if (column) this.onHeaderClick?.(column);
       } else if (this.scrollTop + line - 1 < this.rows.length) {
         this.moveTo(this.scrollTop + line - 1);
       }
@@ -134,7 +196,7 @@ export class ProcessTable extends Renderable implements Navigable {
 
   // --- internal ---
 
-  private drawHeader(buffer: OptimizedBuffer, layout: readonly Cell[], x: number, y: number, width: number): void {
+  private drawHeader(buffer: OptimizedBuffer, layout: readonly Cell<C>[], x: number, y: number, width: number): void {
     buffer.fillRect(x, y, width, 1, theme.tableHeaderBg);
     for (const { column, offset, cells } of layout) {
       const sorted = column === this.sortColumn;
@@ -152,8 +214,8 @@ export class ProcessTable extends Renderable implements Navigable {
 
   private drawRow(
     buffer: OptimizedBuffer,
-    layout: readonly Cell[],
-    view: ViewRow,
+    layout: readonly Cell<C>[],
+    item: TableItem<R>,
     selected: boolean,
     x: number,
     y: number,
@@ -161,25 +223,27 @@ export class ProcessTable extends Renderable implements Navigable {
   ): void {
     const bg = selected ? theme.selectionBg : theme.background;
     if (selected) buffer.fillRect(x, y, width, 1, bg);
-    for (const { column, offset, cells } of layout) {
-      const style = column.style?.(view.row);
+    const dimmed = this.dimmed(item.row);
+    for (const { column, offset, cells, grows } of layout) {
+      const style = dimmed ? { fg: theme.exited } : column.style?.(item.row);
       const fg = selected ? theme.selectionFg : (style?.fg ?? theme.text);
       let cellX = x + offset;
       let cellWidth = cells;
-      if (column.id === "command" && view.prefix !== "") {
-        const prefix = fit(view.prefix, cellWidth, "left").trimEnd();
+      if (grows && item.prefix) {
+        const prefix = fit(item.prefix, cellWidth, "left").trimEnd();
         buffer.drawText(prefix, cellX, y, selected ? fg : theme.shadow, bg);
         cellX += prefix.length + 1;
         cellWidth -= prefix.length + 1;
       }
       if (cellWidth <= 0) continue;
-      const text = fit(column.format(view.row), cellWidth, column.align);
+      const text = fit(column.format(item.row), cellWidth, column.align);
       buffer.drawText(text, cellX, y, fg, bg, style?.attributes ?? 0);
     }
   }
 
-  private columnAt(localX: number): Column | undefined {
-    return cellLayout(this.width).find(({ offset, cells }) => localX >= offset && localX <= offset + cells)?.column;
+  private columnAt(localX: number): C | undefined {
+    const layout = cellLayout(this.columns, this.width);
+    return layout.find(({ offset, cells }) => localX >= offset && localX <= offset + cells)?.column;
   }
 
   private scrollToSelection(): void {
@@ -199,22 +263,30 @@ export class ProcessTable extends Renderable implements Navigable {
 }
 
 /** A column's place in a row of a given width. */
-interface Cell {
-  column: Column;
+interface Cell<C> {
+  column: C;
   offset: number;
   cells: number;
+  /** The column that takes the width the others leave. */
+  grows: boolean;
 }
 
-/** Where each column sits: fixed widths plus one separating space; the last column takes the rest. */
-function cellLayout(width: number): Cell[] {
-  const layout: Cell[] = [];
+/**
+ * Where each column sits: fixed widths plus one separating space, and the
+ * growing column (else the last) takes what the others leave. Columns past
+ * the right edge are cut.
+ */
+function cellLayout<C extends TableColumn<unknown>>(columns: readonly C[], width: number): Cell<C>[] {
+  const marked = columns.findIndex((column) => column.grow);
+  const growing = marked >= 0 ? marked : columns.length - 1;
+  const others = columns.reduce((sum, column, i) => (i === growing ? sum : sum + column.width + 1), 0);
+  const layout: Cell<C>[] = [];
   let offset = 0;
-  for (let i = 0; i < COLUMNS.length && offset < width; i++) {
-    const column = COLUMNS[i]!;
-    const remaining = width - offset;
-    const cells = i === COLUMNS.length - 1 ? remaining : Math.min(column.width, remaining);
-    layout.push({ column, offset, cells });
-    offset += cells + 1;
+  for (let i = 0; i < columns.length && offset < width; i++) {
+    const column = columns[i]!;
+    const wanted = i === growing ? Math.max(column.width, width - others) : column.width;
+    layout.push({ column, offset, cells: Math.min(wanted, width - offset), grows: i === growing });
+    offset += wanted + 1;
   }
   return layout;
 }

@@ -52,6 +52,16 @@ export const theme = {
   stateStopped: MAGENTA,
   megabytes: CYAN,
   gigabytes: GREEN,
+  /** Processes that have exited, and those that ran between two refreshes. */
+  exited: GREY,
+
+  eventExec: GREEN,
+  eventExit: YELLOW,
+  eventFork: BLUE,
+  /** An exit with a non-zero code or by a signal. */
+  exitFailed: RED,
+  /** Events lost because the kernel could not queue them. */
+  dropped: RED,
 
   fkeyKey: RGBA.defaultForeground(),
   fkeyLabelFg: BLACK,

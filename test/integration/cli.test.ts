@@ -83,7 +83,8 @@ describeBpf("snapshot", () => {
   test("doctor says every essential check is ok here", () => {
     const r = cli(["doctor"]);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^ok\s+BPF programs\s+dump_task loaded and attached$/m);
+    expect(r.out).toMatch(/^ok\s+BPF programs\s+dump_task, handle_exec, handle_exit, handle_fork loaded and attached$/m);
+    expect(r.out).toMatch(/^ok\s+events\s+exec\/exit\/fork tracepoints \(tp_btf\) attached$/m);
     expect(r.out).toMatch(/^ok\s+cgroup v2\s+\//m);
   });
 });

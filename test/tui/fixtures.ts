@@ -1,7 +1,15 @@
-/** Plain-object rows, a system summary and a fake TopSource for the TUI and query tests. */
+/** Plain-object rows and events, a system summary and a fake TopSource for the TUI and query tests. */
 import { createTestRenderer, type TestRendererSetup } from "@opentui/core/testing";
 import { theme } from "../../src/ui/theme.ts";
-import type { CpuUsage, ProcessRow, SystemSummary, TaskState } from "../../src/store/types.ts";
+import type {
+  CpuUsage,
+  EventStats,
+  ProcessEvent,
+  ProcessEventKind,
+  ProcessRow,
+  SystemSummary,
+  TaskState,
+} from "../../src/store/types.ts";
 import { mountTop, type TopController } from "../../src/ui/app.ts";
 import type { TopOptions, TopSnapshot, TopSource } from "../../src/ui/source.ts";
 
@@ -34,6 +42,60 @@ export function makeRow(fields: Partial<ProcessRow> & { pid: number }): ProcessR
 
 export function makeThread(process: ProcessRow, tid: number, fields: Partial<ProcessRow> = {}): ProcessRow {
   return makeRow({ ...process, pid: tid, tgid: process.pid, isThread: true, ...fields });
+}
+
+/** 2025-01-02 14:03:27.042 local time: every test sees the same clock text in any time zone. */
+export const EVENT_TIME = new Date(2025, 0, 2, 14, 3, 27, 42).getTime();
+
+/** An event `seq` ms after EVENT_TIME; pid 2000+seq and comm `cmd<seq>` unless given. */
+export function makeEvent(
+  seq: number,
+  kind: ProcessEventKind,
+  fields: Partial<Omit<ProcessEvent, "seq" | "kind">> = {},
+): ProcessEvent {
+  const pid = fields.pid ?? 2000 + seq;
+  return {
+    seq,
+    kind,
+    timeMs: EVENT_TIME + seq,
+    pid,
+    ppid: 1000,
+    uid: 1000,
+    user: "alice",
+    comm: `cmd${seq}`,
+    cgroupId: 0,
+    ...(kind === "exec" ? { filename: `/usr/bin/cmd${seq}` } : {}),
+    ...fields,
+  };
+}
+
+/**
+ * An exec and the exits of every kind: a clean exit, an exit code, a kill
+ * and a core dump; plus a fork. Oldest first, seq 1…7.
+ */
+export function sampleEvents(): ProcessEvent[] {
+  const exit = (code: number | undefined, signal: number | undefined, coreDumped = false) => ({
+    code,
+    signal,
+    coreDumped,
+    timeMs: EVENT_TIME,
+  });
+  return [
+    makeEvent(1, "fork", { pid: 2001, comm: "bash" }),
+    makeEvent(2, "exec", { pid: 2001, comm: "ls", filename: "/usr/bin/ls" }),
+    makeEvent(3, "exit", {
+      pid: 2001,
+      comm: "ls",
+      exit: exit(0, undefined),
+      durationMs: 12,
+      cpuTimeNs: 3e6,
+      peakRssBytes: 2 * 1024 * 1024,
+    }),
+    makeEvent(4, "exec", { pid: 2002, comm: "make", filename: "/usr/bin/make" }),
+    makeEvent(5, "exit", { pid: 2002, comm: "make", exit: exit(2, undefined), durationMs: 1500 }),
+    makeEvent(6, "exit", { pid: 1300, comm: "vim", exit: exit(undefined, 9), durationMs: 185_000 }),
+    makeEvent(7, "exit", { pid: 2003, comm: "crashy", exit: exit(undefined, 11, true), durationMs: 7_440_000 }),
+  ];
 }
 
 function cpu(name: string, user: number, system: number): CpuUsage {
@@ -69,10 +131,12 @@ export function makeSystem(cpuCount = 4): SystemSummary {
   };
 }
 
-/** A TopSource over plain rows that records every call. */
+/** A TopSource over plain rows and events that records every call. */
 export class FakeSource implements TopSource {
   rows: ProcessRow[];
   system: SystemSummary;
+  events: ProcessEvent[] = [];
+  eventStats: EventStats = { execsPerSec: 0, exitsPerSec: 0, forksPerSec: 0, dropped: 0 };
   warnings: string[] = [];
   refreshes = 0;
   readonly showThreadsCalls: boolean[] = [];
@@ -91,6 +155,9 @@ export class FakeSource implements TopSource {
       rows: [...this.rows],
       system: this.system,
       info: { seq: this.refreshes, collectMs: 2.1, periodMs: 1000, warnings: this.warnings },
+      // The same array each time, appended to in place, as the store's event log is.
+      events: this.events,
+      eventStats: this.eventStats,
     };
   }
 
@@ -115,21 +182,32 @@ export interface Mounted extends TestRendererSetup {
   tablePids(): Promise<number[]>;
   /** Screen line (y) of the table header. */
   tableHeaderY(): Promise<number>;
+  /** The events log's lines in the frame, top to bottom, without the trailing blanks. */
+  eventLines(): Promise<string[]>;
+  /** The PIDs of the events log's lines in the frame, top to bottom. */
+  eventPids(): Promise<number[]>;
   /** The text of the line drawn with the selection colour, if any. */
   highlightedLine(): Promise<string | undefined>;
+  /** The foreground colour (as toInts()) of the first span whose text contains `text`. */
+  colourOf(text: string): Promise<number[] | undefined>;
   /** A bare ESC; the input parser waits 20 ms to tell it from an escape sequence (stack-guide §1.4). */
   escape(): Promise<void>;
 }
 
 const TABLE_HEADER = /^\s+PID.USER/;
+const EVENT_HEADER = /^TIME +EVENT +COMM/;
+/** An events-log line: the clock, then the kind. */
+const EVENT_LINE = /^\d\d:\d\d:\d\d\.\d{3} (EXEC|EXIT|FORK)/;
 
 export async function mount(
   rows: ProcessRow[],
   options: Partial<TopOptions> = {},
   size = { width: 120, height: 30 },
+  events: ProcessEvent[] = [],
 ): Promise<Mounted> {
   const setup = await createTestRenderer(size);
   const source = new FakeSource(rows);
+  source.events = events;
   const top = mountTop(setup.renderer, source, { delayMs: 1000, tree: false, ...options });
   const frame = async () => {
     await setup.renderOnce();
@@ -149,6 +227,19 @@ export async function mount(
     }
     return pids;
   };
+  const eventLines = async () => {
+    const all = await lines();
+    const start = all.findIndex((line) => EVENT_HEADER.test(line)) + 1;
+    if (start === 0) return [];
+    const body: string[] = [];
+    for (const line of all.slice(start)) {
+      if (!EVENT_LINE.test(line)) break;
+      body.push(line.trimEnd());
+    }
+    return body;
+  };
+  const eventPids = async () =>
+    (await eventLines()).map((line) => Number(/^\S+ +\S+ +\S+ +(\d+)/.exec(line)![1]));
   const highlightedLine = async () => {
     await setup.renderOnce();
     const selection = theme.selectionBg.toInts().join();
@@ -159,11 +250,29 @@ export async function mount(
     // The sort column's header shares the selection colour (as in htop), so skip the header line.
     return texts.find((line) => line.highlighted && !TABLE_HEADER.test(line.text))?.text;
   };
+  const colourOf = async (text: string) => {
+    await setup.renderOnce();
+    const spans = setup.captureSpans().lines.flatMap((line) => line.spans);
+    return spans.find((span) => span.text.includes(text))?.fg.toInts();
+  };
   const escape = async () => {
     setup.mockInput.pressEscape();
     await Bun.sleep(30);
   };
-  return { ...setup, source, top, frame, linesWith, tablePids, tableHeaderY, highlightedLine, escape };
+  return {
+    ...setup,
+    source,
+    top,
+    frame,
+    linesWith,
+    tablePids,
+    tableHeaderY,
+    eventLines,
+    eventPids,
+    highlightedLine,
+    colourOf,
+    escape,
+  };
 }
 
 /**

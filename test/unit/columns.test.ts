@@ -1,6 +1,7 @@
 import { expect, test } from "bun:test";
 import { COLUMNS, DEFAULT_SORT, columnById } from "../../src/ui/columns.ts";
-import { makeRow } from "../tui/fixtures.ts";
+import { EVENT_COLUMNS } from "../../src/ui/event-columns.ts";
+import { makeEvent, makeRow } from "../tui/fixtures.ts";
 
 test("every column has a unique id and header, a width and help", () => {
   expect(new Set(COLUMNS.map((c) => c.id)).size).toBe(COLUMNS.length);
@@ -51,4 +52,45 @@ test("compare orders ascending; numeric columns default to descending", () => {
   expect(columnById("user").compare(big, small)).toBeGreaterThan(0);
   expect(columnById("cpu").defaultDesc).toBe(true);
   expect(columnById("pid").defaultDesc).toBe(false);
+});
+
+test("an exited process's command ends with how it ended", () => {
+  const command = columnById("command");
+  const ended = { coreDumped: false, timeMs: 10_250 };
+  expect(command.format(makeRow({ pid: 1, cmdline: "make all", exit: { ...ended, code: 2 } }))).toBe(
+    "make all [exit 2]",
+  );
+  expect(command.format(makeRow({ pid: 1, cmdline: "sleep 9", exit: { ...ended, signal: 15 } }))).toBe(
+    "sleep 9 [killed: SIGTERM]",
+  );
+  const shortLived = makeRow({
+    pid: 1,
+    cmdline: "true",
+    shortLived: true,
+    startTimeMs: 10_000,
+    exit: { ...ended, code: 0 },
+  });
+  expect(command.format(shortLived)).toBe("true [exit 0, ran 250ms]");
+});
+
+test("every events column has a unique id and header, and fixed-width values fit", () => {
+  expect(new Set(EVENT_COLUMNS.map((c) => c.id)).size).toBe(EVENT_COLUMNS.length);
+  expect(new Set(EVENT_COLUMNS.map((c) => c.header)).size).toBe(EVENT_COLUMNS.length);
+  expect(EVENT_COLUMNS.filter((c) => c.grow).map((c) => c.id)).toEqual(["detail"]);
+  const exit = makeEvent(1, "exit", {
+    pid: 4194304,
+    ppid: 4194303,
+    exit: { signal: 11, coreDumped: true, timeMs: 0 },
+    durationMs: 999 * 86_400_000,
+    cpuTimeNs: 999 * 86_400e9,
+    peakRssBytes: 1023.9 * 1024 ** 3,
+  });
+  for (const column of EVENT_COLUMNS) {
+    if (column.grow || column.id === "user" || column.id === "comm") continue;
+    expect(column.format(exit).length).toBeLessThanOrEqual(column.width);
+  }
+  const exec = makeEvent(2, "exec", { filename: "/usr/bin/env" });
+  expect(EVENT_COLUMNS.map((c) => c.format(exec)).slice(1, 2)).toEqual(["EXEC"]);
+  expect(EVENT_COLUMNS.find((c) => c.id === "detail")!.format(exec)).toBe("/usr/bin/env");
+  expect(EVENT_COLUMNS.find((c) => c.id === "duration")!.format(exec)).toBe("");
 });

@@ -3,7 +3,7 @@ import { EventType, type EventRecord } from "../../src/bpf/records.ts";
 import { TraceFilter } from "../../src/cli/trace.ts";
 import { TaskCollector } from "../../src/collect/tasks.ts";
 import type { SystemSample } from "../../src/collect/system.ts";
-import { durationText, exitText, TRACE_HEADER, traceJson, traceLine } from "../../src/output/trace.ts";
+import { TRACE_HEADER, traceJson, traceLine } from "../../src/output/trace.ts";
 import { decodeWaitStatus, EventLog, toProcessEvent } from "../../src/store/events.ts";
 import { KEEP_EXITED_REFRESHES, ProcessStore } from "../../src/store/store.ts";
 import type { ProcessEvent } from "../../src/store/types.ts";
@@ -40,9 +40,8 @@ describe("trace output", () => {
     expect(exec).toMatch(/^\d\d:\d\d:\d\d EXEC  bash             1234    1000    \/usr\/bin\/bash$/);
     const exit = traceLine(ev({ type: EventType.exit, pid: 1235, ppid: 1234, exitCode: 0 }));
     expect(exit).toMatch(/^\d\d:\d\d:\d\d EXIT  ls               1235    1234    \[0\] \(12ms\)$/);
-    expect(exitText(decodeWaitStatus(9, 0))).toBe("[SIGKILL]");
-    expect(exitText(decodeWaitStatus(11 | 0x80, 0))).toBe("[SIGSEGV core]");
-    expect([durationText(12.4), durationText(1500), durationText(185_000), durationText(7_440_000)]).toEqual(["12ms", "1.50s", "3m05s", "2h04m"]);
+    const killed = traceLine({ ...ev({ type: EventType.exit, exitCode: 11 | 0x80 }), durationMs: 1500 });
+    expect(killed).toEndWith(" [SIGSEGV (core)] (1.50s)");
   });
 
   test("JSON lines carry the documented fields", () => {
@@ -92,6 +91,11 @@ test("the event log is bounded and counts rates over the period", () => {
   expect(added).toHaveLength(8);
   expect(log.events.map((e) => e.pid)).toEqual([3, 4, 5, 6, 7]);
   expect(log.stats).toMatchObject({ execsPerSec: 2, exitsPerSec: 2, dropped: 2 });
+  // Rates average over the last 5 s of refreshes: one quiet 1 s refresh does not zero them.
+  log.add({ records: [], dropped: 2, bootToEpochMs: 0 }, 1000);
+  expect(log.stats.execsPerSec).toBeCloseTo(4 / 3, 6);
+  for (let i = 0; i < 5; i++) log.add({ records: [], dropped: 2, bootToEpochMs: 0 }, 1000);
+  expect(log.stats.execsPerSec).toBe(0);
 });
 
 describe("exited and short-lived processes in the store", () => {

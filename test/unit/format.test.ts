@@ -1,14 +1,20 @@
 import { describe, expect, test } from "bun:test";
+import { constants } from "node:os";
 import {
   cellWidth,
+  exitReason,
   fit,
+  formatClock,
   formatCpuTime,
+  formatDuration,
   formatMeterSize,
   formatMs,
   formatPercent,
+  formatRate,
   formatSize,
   formatUptime,
   printable,
+  signalName,
   truncate,
 } from "../../src/ui/format.ts";
 
@@ -113,5 +119,50 @@ describe("text fitting", () => {
   });
   test("control characters are made visible", () => {
     expect(printable("a\nb\x1b[31mc")).toBe("a?b?[31mc");
+  });
+});
+
+describe("events", () => {
+  test("formatClock: local time with milliseconds", () => {
+    expect(formatClock(new Date(2025, 0, 2, 14, 3, 27, 42).getTime())).toBe("14:03:27.042");
+    expect(formatClock(new Date(2025, 0, 2, 0, 0, 0, 0).getTime())).toBe("00:00:00.000");
+  });
+
+  test("formatDuration: ms, s.cc, m ss, h mm, d hh; truncated at each boundary", () => {
+    expect(formatDuration(0)).toBe("0ms");
+    expect(formatDuration(12.9)).toBe("12ms");
+    expect(formatDuration(999)).toBe("999ms");
+    expect(formatDuration(1000)).toBe("1.00s");
+    expect(formatDuration(1500)).toBe("1.50s");
+    expect(formatDuration(59_999)).toBe("59.99s");
+    expect(formatDuration(60_000)).toBe("1m00s");
+    expect(formatDuration(185_000)).toBe("3m05s");
+    expect(formatDuration(3_599_999)).toBe("59m59s");
+    expect(formatDuration(7_440_000)).toBe("2h04m");
+    expect(formatDuration(86_400_000 - 1)).toBe("23h59m");
+    expect(formatDuration(3 * 86_400_000 + 4 * 3_600_000)).toBe("3d04h");
+    expect(formatDuration(-5)).toBe("0ms");
+  });
+
+  test("formatRate: one decimal below 100", () => {
+    expect(formatRate(0)).toBe("0.0");
+    expect(formatRate(12.34)).toBe("12.3");
+    expect(formatRate(99.96)).toBe("100");
+    expect(formatRate(1234.5)).toBe("1235");
+  });
+
+  test("signal names agree with the platform's numbering", () => {
+    for (let signal = 1; signal <= 31; signal++) {
+      const name = signalName(signal);
+      expect(constants.signals[name as NodeJS.Signals]).toBe(signal);
+    }
+    expect(signalName(40)).toBe("SIG40");
+  });
+
+  test("exitReason: the code, or the signal and whether it dumped core", () => {
+    expect(exitReason({ code: 0, coreDumped: false, timeMs: 0 })).toBe("0");
+    expect(exitReason({ code: 3, coreDumped: false, timeMs: 0 })).toBe("3");
+    expect(exitReason({ signal: 9, coreDumped: false, timeMs: 0 })).toBe("SIGKILL");
+    expect(exitReason({ signal: 11, coreDumped: true, timeMs: 0 })).toBe("SIGSEGV (core)");
   });
 });

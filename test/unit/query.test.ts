@@ -1,14 +1,23 @@
 import { describe, expect, test } from "bun:test";
-import { buildView, findMatch, rowOrder, type ViewQuery, type ViewRow } from "../../src/store/query.ts";
-import type { ProcessRow } from "../../src/store/types.ts";
+import {
+  buildView,
+  countAfter,
+  findEventMatch,
+  findMatch,
+  rowOrder,
+  selectEvents,
+  type ViewQuery,
+  type ViewRow,
+} from "../../src/store/query.ts";
+import type { ProcessEvent, ProcessEventKind, ProcessRow } from "../../src/store/types.ts";
 import { columnById } from "../../src/ui/columns.ts";
-import { makeRow, makeThread } from "../tui/fixtures.ts";
+import { makeEvent, makeRow, makeThread, sampleEvents } from "../tui/fixtures.ts";
 
 const byCpu = { compare: columnById("cpu").compare, desc: true };
 const byPid = { compare: columnById("pid").compare, desc: false };
 
 function query(fields: Partial<ViewQuery> = {}): ViewQuery {
-  return { filter: "", showKernelThreads: true, sort: byPid, tree: false, ...fields };
+  return { filter: "", showKernelThreads: true, showShortLived: false, sort: byPid, tree: false, ...fields };
 }
 
 const pids = (view: readonly ViewRow[]) => view.map((v) => v.row.pid);
@@ -196,5 +205,53 @@ describe("findMatch", () => {
     expect(findMatch(view, "emacs", 0)).toBe(-1);
     expect(findMatch(view, "", 0)).toBe(-1);
     expect(findMatch([], "bash", 0)).toBe(-1);
+  });
+});
+
+describe("short-lived processes", () => {
+  const rows = [
+    makeRow({ pid: 1, comm: "bash" }),
+    makeRow({ pid: 2, comm: "true", shortLived: true, exit: { code: 0, coreDumped: false, timeMs: 0 } }),
+    makeRow({ pid: 3, comm: "make", exit: { code: 2, coreDumped: false, timeMs: 0 } }),
+  ];
+
+  test("are shown only on request; exited processes always are", () => {
+    expect(pids(buildView(rows, query()))).toEqual([1, 3]);
+    expect(pids(buildView(rows, query({ showShortLived: true })))).toEqual([1, 2, 3]);
+  });
+});
+
+describe("events", () => {
+  const events = sampleEvents();
+  const all = new Set<ProcessEventKind>(["exec", "exit", "fork"]);
+  const seqs = (list: readonly ProcessEvent[]) => list.map((event) => event.seq);
+
+  test("selectEvents keeps log order and filters by kind", () => {
+    expect(seqs(selectEvents(events, { filter: "", kinds: all }))).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(seqs(selectEvents(events, { filter: "", kinds: new Set(["exec"]) }))).toEqual([2, 4]);
+    expect(seqs(selectEvents(events, { filter: "", kinds: new Set(["exit", "fork"]) }))).toEqual([1, 3, 5, 6, 7]);
+  });
+
+  test("the filter is a case-insensitive substring of comm, filename or pid", () => {
+    expect(seqs(selectEvents(events, { filter: "MAKE", kinds: all }))).toEqual([4, 5]);
+    expect(seqs(selectEvents(events, { filter: "bin/ls", kinds: all }))).toEqual([2]);
+    expect(seqs(selectEvents(events, { filter: "1300", kinds: all }))).toEqual([6]);
+    expect(seqs(selectEvents(events, { filter: "nothing", kinds: all }))).toEqual([]);
+  });
+
+  test("findEventMatch: the next match at or after the start, wrapping; -1 when none", () => {
+    expect(findEventMatch(events, "make", 0)).toBe(3);
+    expect(findEventMatch(events, "make", 4)).toBe(4);
+    expect(findEventMatch(events, "make", 5)).toBe(3);
+    expect(findEventMatch(events, "emacs", 0)).toBe(-1);
+    expect(findEventMatch(events, "", 0)).toBe(-1);
+  });
+
+  test("countAfter counts the events newer than a sequence number", () => {
+    const log = [makeEvent(5, "exec"), makeEvent(7, "exit"), makeEvent(9, "fork")];
+    expect(countAfter(log, 9)).toBe(0);
+    expect(countAfter(log, 6)).toBe(2);
+    expect(countAfter(log, 0)).toBe(3);
+    expect(countAfter([], 0)).toBe(0);
   });
 });
