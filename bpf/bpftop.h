@@ -34,11 +34,12 @@ struct task_record {
 };
 
 /*
- * Written once at the end of every iter/task run, after any task_record that
- * did not fit in the task_records map (those are streamed instead).
+ * Written once at the end of every iterator run (iter/task, iter/tcp,
+ * iter/udp), after any record that did not fit in the iterator's mmapped
+ * array (those are streamed instead).
  */
-struct task_iter_trailer {
-	__u32 records_in_map;  /* task_records[0 .. records_in_map) are this run's */
+struct iter_trailer {
+	__u32 records_in_map;  /* array[0 .. records_in_map) are this run's */
 	__u32 _pad;
 };
 
@@ -65,6 +66,49 @@ struct event_record {
 	__u32 _pad;
 	char comm[TASK_COMM_LEN];
 	char filename[FILENAME_LEN]; /* EXEC: the path given to execve, NUL-terminated */
+};
+
+#define CONN_BORN_SEEN 0x1   /* bpftop saw the socket start: its application byte counts are complete */
+#define CONN_OWNER_KNOWN 0x2 /* tgid/uid/comm name the process that connected, listened or did I/O */
+
+/* event_drops slots */
+#define DROPS_PROCESS_EVENTS 0
+#define DROPS_CONN_EVENTS 1
+
+/*
+ * One TCP or UDP socket: a row of iter/tcp or iter/udp, or (in the
+ * conn_events ring buffer) a TCP connection that just closed, with its final
+ * counters.
+ */
+struct conn_record {
+	__u64 cookie;              /* socket cookie: unique for the socket's life, never reused */
+	__u64 bytes_sent;          /* application bytes (sock_send_length) since bpftop saw the socket */
+	__u64 bytes_received;      /* application bytes (sock_recv_length, MSG_PEEK excluded) */
+	__u64 sends;               /* send calls */
+	__u64 recvs;               /* receive calls */
+	__u64 wire_bytes_acked;    /* TCP: tcp_sock.bytes_acked (the SYN and FIN count one each) */
+	__u64 wire_bytes_received; /* TCP: tcp_sock.bytes_received (likewise) */
+	__u64 first_seen_ns;       /* boot ns when bpftop first saw the socket; 0 if only the iterator has */
+	__u64 ts_ns;               /* close record: boot ns of the close */
+	__u32 segs_out;
+	__u32 segs_in;
+	__u32 srtt_us;             /* smoothed RTT, us */
+	__u32 retransmits;         /* tcp_sock.total_retrans */
+	__u32 cwnd;                /* send congestion window, segments */
+	__u32 resets_sent;
+	__u32 resets_received;
+	__u32 tgid;                /* owner (see CONN_OWNER_KNOWN) */
+	__u32 uid;
+	__u32 state;               /* TCP state (1 ESTABLISHED … 12); UDP: 1 connected, 7 unconnected */
+	__u32 states_seen;         /* bit (1 << state) for every TCP state the socket entered while traced */
+	__u32 flags;               /* CONN_* */
+	__u16 family;              /* AF_INET 2, AF_INET6 10 */
+	__u16 protocol;            /* IPPROTO_TCP 6, IPPROTO_UDP 17 */
+	__u16 lport;               /* host byte order */
+	__u16 rport;
+	__u8 laddr[16];            /* IPv4 in the first 4 bytes, or IPv6 */
+	__u8 raddr[16];
+	char comm[TASK_COMM_LEN];
 };
 
 #endif /* __BPFTOP_H */

@@ -8,7 +8,18 @@ import { existsSync } from "node:fs";
 import { missingBpfCapabilities, missingCapabilityMessage } from "./capabilities.ts";
 import { IterReader, MappedArray } from "./iter.ts";
 import { BpfObject } from "./object.ts";
-import { EventRecordLayout, MAPS, PROGRAMS, readEventRecord, TaskRecordLayout, type EventRecord } from "./records.ts";
+import {
+  ConnRecordLayout,
+  DropSlot,
+  EventRecordLayout,
+  MAPS,
+  PROGRAMS,
+  readConnRecord,
+  readEventRecord,
+  TaskRecordLayout,
+  type ConnRecord,
+  type EventRecord,
+} from "./records.ts";
 import { RingBufferReader } from "./ringbuf.ts";
 
 export interface BpftopBpf {
@@ -21,6 +32,15 @@ export interface BpftopBpf {
   /** Records the kernel could not queue, read from the mmapped event_drops map. */
   eventDrops(): number;
   eventsUnavailable?: string;
+  /** iter/tcp and iter/udp; their rows land in `connRecords`. */
+  tcpIter?: IterReader;
+  udpIter?: IterReader;
+  connRecords?: MappedArray;
+  /** TCP connections as they close, with final counters. */
+  connEvents?: RingBufferReader<ConnRecord>;
+  connDrops(): number;
+  /** Why per-socket byte counts and owners from sock_send_length/sock_recv_length are off (kernel < 6.3). */
+  socketIoUnavailable?: string;
   close(): void;
 }
 
@@ -39,6 +59,8 @@ export interface OpenOptions {
   tasks: { expectedTasks: number } | false;
   /** Load the exec/exit programs and their ring buffer; `fork` adds fork events. */
   events: { fork: boolean; ringBytes: number } | false;
+  /** Load the network programs: socket iterators, TCP lifecycle, and (socketIo) per-socket byte counts. */
+  net?: { expectedSockets: number; socketIo: boolean } | false;
 }
 
 /**
@@ -58,14 +80,28 @@ export async function openBpftop(options: OpenOptions): Promise<BpftopBpf> {
     );
   }
   const bytes = new Uint8Array(await Bun.file(objectPath).arrayBuffer());
-  if (!options.events) return load(bytes, options);
-  try {
-    return await load(bytes, options);
-  } catch (e) {
-    // Events are optional: keep the rest working and say why they are off.
-    const bpf = await load(bytes, { ...options, events: false });
-    bpf.eventsUnavailable = `process events unavailable: ${(e as Error).message}`;
-    return bpf;
+  // Optional features are dropped one at a time, each with the reason kept,
+  // until the object loads: the rest keeps working (degrade, never die).
+  let opts = options;
+  const notes: { socketIo?: string; events?: string } = {};
+  for (;;) {
+    try {
+      const bpf = await load(bytes, opts);
+      if (notes.events) bpf.eventsUnavailable = `process events unavailable: ${notes.events}`;
+      if (notes.socketIo) bpf.socketIoUnavailable = `per-socket bytes and owners unavailable (needs Linux 6.3+): ${notes.socketIo}`;
+      return bpf;
+    } catch (e) {
+      const why = (e as Error).message;
+      if (opts.net && opts.net.socketIo) {
+        notes.socketIo = why;
+        opts = { ...opts, net: { ...opts.net, socketIo: false } };
+      } else if (opts.events) {
+        notes.events = why;
+        opts = { ...opts, events: false };
+      } else {
+        throw e;
+      }
+    }
   }
 }
 
@@ -78,22 +114,44 @@ async function load(bytes: Uint8Array, options: OpenOptions): Promise<BpftopBpf>
     obj.setAutoload(PROGRAMS.exec, wantEvents);
     obj.setAutoload(PROGRAMS.exit, wantEvents);
     obj.setAutoload(PROGRAMS.fork, options.events !== false && options.events.fork);
+    const net = options.net || undefined;
+    for (const p of [PROGRAMS.tcpState, PROGRAMS.tcpSendReset, PROGRAMS.tcpReceiveReset, PROGRAMS.tcpIterator, PROGRAMS.udpIterator]) obj.setAutoload(p, !!net);
+    obj.setAutoload(PROGRAMS.sockSend, !!net?.socketIo);
+    obj.setAutoload(PROGRAMS.sockRecv, !!net?.socketIo);
     if (options.tasks) obj.setMaxEntries(MAPS.taskRecords, taskArrayCapacity(options.tasks.expectedTasks));
     if (options.events) obj.setMaxEntries(MAPS.events, options.events.ringBytes);
+    if (net) obj.setMaxEntries(MAPS.connRecords, taskArrayCapacity(net.expectedSockets));
     obj.load();
 
-    const bpf: BpftopBpf = { obj, eventDrops: () => 0, close: () => closeAll(owned, obj) };
+    let drops: MappedArray | undefined;
+    const dropSlot = (slot: number) => () => (drops ? Number(drops.view.getBigUint64(slot * 8, true)) : 0);
+    const bpf: BpftopBpf = {
+      obj,
+      eventDrops: dropSlot(DropSlot.processEvents),
+      connDrops: dropSlot(DropSlot.connEvents),
+      close: () => closeAll(owned, obj),
+    };
+    if (options.events || net) drops = track(owned, new MappedArray(obj.mapFd(MAPS.eventDrops), 2, 8));
     if (options.tasks) {
       bpf.taskIter = new IterReader(obj, obj.attachIter(PROGRAMS.taskIterator));
       bpf.taskRecords = track(owned, new MappedArray(obj.mapFd(MAPS.taskRecords), obj.maxEntries(MAPS.taskRecords), TaskRecordLayout.size));
     }
     if (options.events) {
-      const drops = track(owned, new MappedArray(obj.mapFd(MAPS.eventDrops), 1, 8));
-      bpf.eventDrops = () => Number(drops.view.getBigUint64(0, true));
       bpf.events = track(owned, new RingBufferReader(obj.fn, obj.mapFd(MAPS.events), (v) => readEventRecord(v), EventRecordLayout.size));
       obj.attach(PROGRAMS.exec);
       obj.attach(PROGRAMS.exit);
       if (options.events.fork) obj.attach(PROGRAMS.fork);
+    }
+    if (net) {
+      bpf.tcpIter = new IterReader(obj, obj.attachIter(PROGRAMS.tcpIterator));
+      bpf.udpIter = new IterReader(obj, obj.attachIter(PROGRAMS.udpIterator));
+      bpf.connRecords = track(owned, new MappedArray(obj.mapFd(MAPS.connRecords), obj.maxEntries(MAPS.connRecords), ConnRecordLayout.size));
+      bpf.connEvents = track(owned, new RingBufferReader(obj.fn, obj.mapFd(MAPS.connEvents), (v) => readConnRecord(v), ConnRecordLayout.size));
+      for (const p of [PROGRAMS.tcpState, PROGRAMS.tcpSendReset, PROGRAMS.tcpReceiveReset]) obj.attach(p);
+      if (net.socketIo) {
+        obj.attach(PROGRAMS.sockSend);
+        obj.attach(PROGRAMS.sockRecv);
+      }
     }
     return bpf;
   } catch (e) {

@@ -12,6 +12,15 @@ import { libbpf, libbpfLog, type Libbpf } from "./libbpf.ts";
 /** sizeof(struct bpf_object_open_opts) in libbpf 1.1; newer versions accept it. */
 const OPEN_OPTS_SIZE = 80;
 const OPEN_OPTS_OBJECT_NAME = 8;
+const OPEN_OPTS_KERNEL_LOG_BUF = 56;
+const OPEN_OPTS_KERNEL_LOG_SIZE = 64;
+/**
+ * The verifier's log of a rejected program. libbpf loads with log level 0 and
+ * only on failure retries with level 1 into this buffer, so it costs nothing
+ * when all is well. Since Linux 6.4 an overflowing log keeps its tail, which
+ * is where the verifier says what is wrong.
+ */
+const VERIFIER_LOG_SIZE = 4 << 20;
 
 export class Link {
   constructor(
@@ -41,18 +50,23 @@ export class BpfObject {
     readonly name: string,
     // Referenced so the memory libbpf was handed stays alive with the object.
     private readonly keepAlive: unknown[],
+    // libbpf holds this pointer and writes into it during load.
+    private verifierLog: Uint8Array | null,
   ) {}
 
   /** Parse an ELF object held in memory (the embedded bpftop.bpf.o). */
   static async open(bytes: Uint8Array, name: string): Promise<BpfObject> {
     const { fn } = await libbpf();
     const objectName = Buffer.from(`${name}\0`);
+    const verifierLog = new Uint8Array(VERIFIER_LOG_SIZE);
     const opts = new BigUint64Array(OPEN_OPTS_SIZE / 8);
     opts[0] = BigInt(OPEN_OPTS_SIZE);
     opts[OPEN_OPTS_OBJECT_NAME / 8] = BigInt(ptr(objectName));
+    opts[OPEN_OPTS_KERNEL_LOG_BUF / 8] = BigInt(ptr(verifierLog));
+    opts[OPEN_OPTS_KERNEL_LOG_SIZE / 8] = BigInt(verifierLog.length);
     const obj = fn.bpf_object__open_mem(bytes, bytes.length, opts) as Pointer | null;
     if (!obj) throw new BpfError(`open ${name}`, "bpf_object__open_mem", errno(), lastLogLine());
-    return new BpfObject(fn, obj, name, [objectName, opts]);
+    return new BpfObject(fn, obj, name, [objectName, opts], verifierLog);
   }
 
   /** Names of every program in the object, in ELF order. */
@@ -81,7 +95,13 @@ export class BpfObject {
   load(): void {
     const logStart = libbpfLog.length;
     const rc = this.fn.bpf_object__load(this.handle());
-    if (rc < 0) throw new BpfError(`load ${this.name}`, "bpf_object__load", -rc, verifierSummary(logStart));
+    const log = this.verifierLog;
+    // libbpf keeps no use for the buffer after load: let it go.
+    this.verifierLog = null;
+    if (rc < 0) {
+      const verifier = log ? new TextDecoder().decode(log.subarray(0, Math.max(0, log.indexOf(0)))) : "";
+      throw new BpfError(`load ${this.name}`, "bpf_object__load", -rc, verifierSummary(logStart, libbpfLog, verifier));
+    }
     this.loaded = true;
   }
 
@@ -150,15 +170,20 @@ export class BpfObject {
 }
 
 /**
- * libbpf prints a failed program's verifier log between BEGIN/END markers;
- * its last lines name the instruction and the reason. Quote those.
+ * What went wrong in a failed load, in one line: the program libbpf names as
+ * failed, and the last lines of the verifier's log (the instruction and the
+ * reason). `verifier` is the kernel log buffer; older libbpf versions print
+ * the log between BEGIN/END markers instead, which is used when it is empty.
  */
-export function verifierSummary(fromIndex: number, log = libbpfLog): string | undefined {
+export function verifierSummary(fromIndex: number, log = libbpfLog, verifier = ""): string | undefined {
   const text = log.slice(fromIndex).map((l) => l.text).join("\n");
-  const m = /prog '([^']+)': -- BEGIN PROG LOAD LOG --\n([\s\S]*?)-- END PROG LOAD LOG --/.exec(text);
-  if (!m) return lastLogLine(fromIndex, log);
-  const lines = m[2]!.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("processed ") && !/^verification time/.test(l));
-  return `verifier rejected program ${m[1]}: ${lines.slice(-2).join(" / ")}`;
+  const failed = /prog '([^']+)': (?:failed to load|BPF program load failed)/.exec(text)?.[1];
+  const printed = /prog '([^']+)': -- BEGIN PROG LOAD LOG --\n([\s\S]*?)-- END PROG LOAD LOG --/.exec(text);
+  const body = verifier || printed?.[2];
+  const program = failed ?? printed?.[1];
+  if (!body || !program) return lastLogLine(fromIndex, log);
+  const lines = body.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("processed ") && !/^verification time/.test(l));
+  return `verifier rejected program ${program}: ${lines.slice(-2).join(" / ")}`;
 }
 
 function lastLogLine(fromIndex = 0, log = libbpfLog): string | undefined {

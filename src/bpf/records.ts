@@ -10,8 +10,23 @@ export const PROGRAMS = {
   exec: "handle_exec",
   exit: "handle_exit",
   fork: "handle_fork",
+  sockSend: "sock_send",
+  sockRecv: "sock_recv",
+  tcpState: "tcp_state",
+  tcpSendReset: "tcp_send_rst",
+  tcpReceiveReset: "tcp_recv_rst",
+  tcpIterator: "dump_tcp",
+  udpIterator: "dump_udp",
 } as const;
-export const MAPS = { taskRecords: "task_records", events: "events", eventDrops: "event_drops" } as const;
+export const MAPS = {
+  taskRecords: "task_records",
+  events: "events",
+  eventDrops: "event_drops",
+  connRecords: "conn_records",
+  connEvents: "conn_events",
+} as const;
+/** event_drops slots (DROPS_* in bpftop.h). */
+export const DropSlot = { processEvents: 0, connEvents: 1 } as const;
 
 export const TASK_COMM_LEN = 16;
 
@@ -62,8 +77,44 @@ export const EventRecordLayout = {
   filename: 80,
 } as const;
 
-/** struct task_iter_trailer */
-export const TaskIterTrailerLayout = { size: 8, records_in_map: 0, _pad: 4 } as const;
+/** struct conn_record */
+export const ConnRecordLayout = {
+  size: 176,
+  cookie: 0,
+  bytes_sent: 8,
+  bytes_received: 16,
+  sends: 24,
+  recvs: 32,
+  wire_bytes_acked: 40,
+  wire_bytes_received: 48,
+  first_seen_ns: 56,
+  ts_ns: 64,
+  segs_out: 72,
+  segs_in: 76,
+  srtt_us: 80,
+  retransmits: 84,
+  cwnd: 88,
+  resets_sent: 92,
+  resets_received: 96,
+  tgid: 100,
+  uid: 104,
+  state: 108,
+  states_seen: 112,
+  flags: 116,
+  family: 120,
+  protocol: 122,
+  lport: 124,
+  rport: 126,
+  laddr: 128,
+  raddr: 144,
+  comm: 160,
+} as const;
+
+/** CONN_* flags */
+export const ConnFlags = { bornSeen: 0x1, ownerKnown: 0x2 } as const;
+
+/** struct iter_trailer */
+export const IterTrailerLayout = { size: 8, records_in_map: 0, _pad: 4 } as const;
 
 export interface TaskRecord {
   runtimeNs: number;
@@ -164,11 +215,11 @@ export function sanitizeText(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
 }
 
-export function readTaskIterTrailer(v: DataView, off: number): { recordsInMap: number } {
-  if (off + TaskIterTrailerLayout.size > v.byteLength) {
-    throw new RangeError(`task_iter_trailer at ${off} overruns a ${v.byteLength}-byte buffer`);
+export function readIterTrailer(v: DataView, off: number): { recordsInMap: number } {
+  if (off + IterTrailerLayout.size > v.byteLength) {
+    throw new RangeError(`iter_trailer at ${off} overruns a ${v.byteLength}-byte buffer`);
   }
-  return { recordsInMap: v.getUint32(off + TaskIterTrailerLayout.records_in_map, true) };
+  return { recordsInMap: v.getUint32(off + IterTrailerLayout.records_in_map, true) };
 }
 
 export interface EventRecord {
@@ -216,5 +267,79 @@ export function readEventRecord(v: DataView, off = 0): EventRecord {
     exitCode: v.getUint32(off + L.exit_code, true),
     comm: cString(v, off + L.comm, TASK_COMM_LEN),
     filename: type === EventType.exec ? cString(v, off + L.filename, FILENAME_LEN) : "",
+  };
+}
+
+export interface ConnRecord {
+  cookie: bigint;
+  bytesSent: number;
+  bytesReceived: number;
+  sends: number;
+  recvs: number;
+  wireBytesAcked: number;
+  wireBytesReceived: number;
+  firstSeenNs: number;
+  tsNs: number;
+  segsOut: number;
+  segsIn: number;
+  srttUs: number;
+  retransmits: number;
+  cwnd: number;
+  resetsSent: number;
+  resetsReceived: number;
+  tgid: number;
+  uid: number;
+  state: number;
+  statesSeen: number;
+  flags: number;
+  family: number;
+  protocol: number;
+  lport: number;
+  rport: number;
+  /** 4 bytes for IPv4, 16 for IPv6 (copies). */
+  laddr: Uint8Array;
+  raddr: Uint8Array;
+  comm: string;
+}
+
+/** Decode a conn_record (a row of iter/tcp, iter/udp, or a close event); copies everything. */
+export function readConnRecord(v: DataView, off = 0): ConnRecord {
+  if (off + ConnRecordLayout.size > v.byteLength) {
+    throw new RangeError(`conn_record at ${off} overruns a ${v.byteLength}-byte buffer`);
+  }
+  const L = ConnRecordLayout;
+  const family = v.getUint16(off + L.family, true);
+  const addrLen = family === 10 ? 16 : 4;
+  const bytes = (at: number) => new Uint8Array(v.buffer.slice(v.byteOffset + off + at, v.byteOffset + off + at + addrLen));
+  return {
+    // The cookie is an identity, not a quantity: keep all 64 bits.
+    cookie: v.getBigUint64(off + L.cookie, true),
+    bytesSent: u64(v, off + L.bytes_sent),
+    bytesReceived: u64(v, off + L.bytes_received),
+    sends: u64(v, off + L.sends),
+    recvs: u64(v, off + L.recvs),
+    wireBytesAcked: u64(v, off + L.wire_bytes_acked),
+    wireBytesReceived: u64(v, off + L.wire_bytes_received),
+    firstSeenNs: u64(v, off + L.first_seen_ns),
+    tsNs: u64(v, off + L.ts_ns),
+    segsOut: v.getUint32(off + L.segs_out, true),
+    segsIn: v.getUint32(off + L.segs_in, true),
+    srttUs: v.getUint32(off + L.srtt_us, true),
+    retransmits: v.getUint32(off + L.retransmits, true),
+    cwnd: v.getUint32(off + L.cwnd, true),
+    resetsSent: v.getUint32(off + L.resets_sent, true),
+    resetsReceived: v.getUint32(off + L.resets_received, true),
+    tgid: v.getUint32(off + L.tgid, true),
+    uid: v.getUint32(off + L.uid, true),
+    state: v.getUint32(off + L.state, true),
+    statesSeen: v.getUint32(off + L.states_seen, true),
+    flags: v.getUint32(off + L.flags, true),
+    family,
+    protocol: v.getUint16(off + L.protocol, true),
+    lport: v.getUint16(off + L.lport, true),
+    rport: v.getUint16(off + L.rport, true),
+    laddr: bytes(L.laddr),
+    raddr: bytes(L.raddr),
+    comm: cString(v, off + L.comm, TASK_COMM_LEN),
   };
 }

@@ -72,6 +72,16 @@ export function parsePidList(flag: string, value: unknown): number[] {
   });
 }
 
+/** Comma-separated ports ("80,443"), 1 to 65535. */
+export function parsePortList(flag: string, value: unknown): number[] {
+  const parts = String(value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  if (parts.length === 0) throw new UsageError(`${flag} needs a port number or a comma-separated list`);
+  return parts.map((p) => {
+    if (!/^\d+$/.test(p) || Number(p) < 1 || Number(p) > 65535) throw new UsageError(`${flag}: '${p}' is not a port (1 to 65535)`);
+    return Number(p);
+  });
+}
+
 /** A user name that exists in /etc/passwd; returns its uid. */
 export function parseUserOption(flag: string, name: string): number {
   const uid = new UserNames().uid(name);

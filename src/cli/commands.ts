@@ -8,7 +8,9 @@ import pkg from "../../package.json" with { type: "json" };
 import { Monitor } from "../store/monitor.ts";
 import { snapshotJson } from "../output/json.ts";
 import { snapshotText } from "../output/text.ts";
-import { assertKnownFlags, parseIntegerOption, parsePidList, parseUserOption } from "./args.ts";
+import { assertKnownFlags, parseIntegerOption, parsePidList, parsePortList, parseUserOption } from "./args.ts";
+import { connectionMatches, type ConnectionFilter } from "../store/net.ts";
+import { CsvLog } from "../output/csv.ts";
 import { UsageError } from "./errors.ts";
 import type { TopOptions, TopSource } from "../ui/source.ts";
 import type { TraceOptions } from "./trace.ts";
@@ -24,7 +26,7 @@ const topArgs = {
   user: { type: "string", alias: "u", valueHint: "name", description: "Show only processes of this user" },
   pid: { type: "string", alias: "p", valueHint: "list", description: "Show only these PIDs (comma-separated)" },
   mouse: { type: "boolean", default: true, description: "Enable mouse input", negativeDescription: "Disable mouse input" },
-  view: { type: "enum", options: ["processes", "events"], default: "processes", description: "The view shown first (Tab switches)" },
+  view: { type: "enum", options: ["processes", "events", "network"], default: "processes", description: "The view shown first (Tab switches)" },
 } as const satisfies ArgsDef;
 
 export const top = defineCommand({
@@ -36,42 +38,73 @@ export const top = defineCommand({
       delayMs: parseIntegerOption("--delay", args.delay, 100, 3_600_000, "ms"),
       tree: !!args.tree,
       mouse: args.mouse !== false,
-      view: args.view === "events" ? "events" : "processes",
+      view: args.view as TopOptions["view"],
     };
     if (args.pid !== undefined) options.pids = parsePidList("--pid", args.pid);
     if (args.user !== undefined) {
       parseUserOption("--user", args.user);
       options.user = args.user;
     }
-    if (!process.stdout.isTTY || !process.stdin.isTTY) {
-      throw new UsageError("the interactive table needs a terminal; for scripts use 'bpftop snapshot --json'");
-    }
-    const monitor = await Monitor.open();
-    const source: TopSource = {
-      refresh: () => monitor.refresh(),
-      setShowThreads: (on) => monitor.setShowThreads(on),
-      sendSignal: (pid, signal) => {
-        try {
-          process.kill(pid, signal);
-        } catch (e) {
-          const code = (e as NodeJS.ErrnoException).code;
-          const why = code === "EPERM" ? "permission denied (needs CAP_KILL)" : code === "ESRCH" ? "no such process" : String(code ?? e);
-          throw new Error(`${signal} to ${pid}: ${why}`);
-        }
-      },
-    };
-    // OpenTUI reads these at import; they must not steer a privileged process.
-    for (const k of Object.keys(process.env)) if (/^(OTUI_|OPENTUI_)/.test(k)) delete process.env[k];
-    const { runTop } = await import("../ui/app.ts");
-    await new Promise<void>((resolve) => {
-      void runTop(source, options, (code) => {
-        monitor.close();
-        exit.code = code;
-        resolve();
-      });
-    });
+    await runInteractive(options);
   },
 });
+
+/**
+ * Start the TUI on a Monitor with every lens on; `log` also writes each
+ * refresh's connections to a CSV file (bpftop net --log).
+ */
+async function runInteractive(options: TopOptions, log?: { path: string; filter: ConnectionFilter }): Promise<void> {
+  if (!process.stdout.isTTY || !process.stdin.isTTY) {
+    throw new UsageError("the interactive table needs a terminal; for scripts use 'bpftop snapshot --json' or 'bpftop net --once --json'");
+  }
+  const monitor = await Monitor.open({ net: true });
+  let csv: CsvLog | undefined;
+  try {
+    csv = log ? new CsvLog(log.path) : undefined;
+  } catch (e) {
+    monitor.close();
+    throw e;
+  }
+  let logError: string | undefined;
+  const source: TopSource = {
+    refresh: () => {
+      const s = monitor.refresh();
+      if (csv && log) {
+        try {
+          const closedNow = new Set(monitor.net.closedNow);
+          csv.write(s.connections.filter((r) => (!r.closed || closedNow.has(r)) && connectionMatches(r, log.filter)), Date.now());
+        } catch (e) {
+          // Keep the TUI; stop logging and say why on every refresh.
+          logError = (e as Error).message;
+          csv.close();
+          csv = undefined;
+        }
+      }
+      return logError ? { ...s, info: { ...s.info, warnings: [...s.info.warnings, logError] } } : s;
+    },
+    setShowThreads: (on) => monitor.setShowThreads(on),
+    sendSignal: (pid, signal) => {
+      try {
+        process.kill(pid, signal);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        const why = code === "EPERM" ? "permission denied (needs CAP_KILL)" : code === "ESRCH" ? "no such process" : String(code ?? e);
+        throw new Error(`${signal} to ${pid}: ${why}`);
+      }
+    },
+  };
+  // OpenTUI reads these at import; they must not steer a privileged process.
+  for (const k of Object.keys(process.env)) if (/^(OTUI_|OPENTUI_)/.test(k)) delete process.env[k];
+  const { runTop } = await import("../ui/app.ts");
+  await new Promise<void>((resolve) => {
+    void runTop(source, options, (code) => {
+      csv?.close();
+      monitor.close();
+      exit.code = code;
+      resolve();
+    });
+  });
+}
 
 const snapshotArgs = {
   json: { type: "boolean", alias: "j", description: "Print one JSON document (system + processes)" },
@@ -95,6 +128,43 @@ export const snapshot = defineCommand({
       await writeStdout(out);
     } finally {
       monitor.close();
+    }
+  },
+});
+
+const netArgs = {
+  delay: { type: "string", alias: "d", default: "1000", valueHint: "ms", description: "Refresh (and CSV log) interval in milliseconds (minimum 100)" },
+  port: { type: "string", valueHint: "list", description: "Only connections with this local or remote port (comma-separated)" },
+  pid: { type: "string", alias: "p", valueHint: "list", description: "Only connections owned by these PIDs (comma-separated)" },
+  proto: { type: "enum", options: ["tcp", "udp"], description: "Only TCP or only UDP" },
+  log: { type: "string", valueHint: "file.csv", description: "Append one CSV row per connection per interval, and one for each connection that closed" },
+  tui: { type: "boolean", default: true, description: "Show the interactive view", negativeDescription: "No TUI: only write the --log file, until SIGINT/SIGTERM" },
+  once: { type: "boolean", description: "Print one snapshot of all connections (rates over one interval) and exit" },
+  json: { type: "boolean", alias: "j", description: "With --once: a JSON document" },
+  mouse: { type: "boolean", default: true, description: "Enable mouse input", negativeDescription: "Disable mouse input" },
+} as const satisfies ArgsDef;
+
+export const net = defineCommand({
+  meta: { name: "net", description: "Network connections: per TCP/UDP connection bytes, packets, RTT, state and owning process" },
+  args: netArgs,
+  async run({ args, rawArgs }) {
+    assertKnownFlags(rawArgs, netArgs);
+    const delayMs = parseIntegerOption("--delay", args.delay, 100, 3_600_000, "ms");
+    const filter: ConnectionFilter = {};
+    if (args.port !== undefined) filter.ports = parsePortList("--port", args.port);
+    if (args.pid !== undefined) filter.pids = parsePidList("--pid", args.pid);
+    if (args.proto !== undefined) filter.proto = args.proto as "tcp" | "udp";
+    if (args.json && !args.once) throw new UsageError("--json needs --once (use --log FILE.csv for a continuous record)");
+    if (args.log !== undefined && !args.log) throw new UsageError("--log needs a file name");
+    const { runNetLog, runNetOnce } = await import("./net.ts");
+    if (args.once) {
+      exit.code = await runNetOnce({ delayMs, filter, logPath: args.log, json: !!args.json, version: VERSION });
+    } else if (args.tui === false) {
+      if (!args.log) throw new UsageError("--no-tui needs --log FILE.csv (or use --once)");
+      exit.code = await runNetLog({ delayMs, filter, logPath: args.log, json: false, version: VERSION });
+    } else {
+      const options: TopOptions = { delayMs, tree: false, mouse: args.mouse !== false, view: "network", net: filter };
+      await runInteractive(options, args.log ? { path: args.log, filter } : undefined);
     }
   },
 });

@@ -8,6 +8,7 @@ import { DEFAULT_RING_BYTES, openBpftop, type BpftopBpf } from "../bpf/bpftop.ts
 import { PAGE_SIZE } from "../bpf/libc.ts";
 import { CmdlineCache } from "./cmdline.ts";
 import { EventCollector, type EventBatch } from "./events.ts";
+import { NetCollector, type NetCollection } from "./net.ts";
 import { SystemCollector, type SystemSample } from "./system.ts";
 import { TaskCollector, type TaskCollection } from "./tasks.ts";
 import { UserNames } from "./users.ts";
@@ -21,6 +22,13 @@ export interface Collected {
   collectMs: number;
   /** Process events since the last collect (undefined when events are unavailable). */
   events?: EventBatch;
+  /** Sockets and closed connections (undefined unless the network lens is on). */
+  net?: NetCollection;
+}
+
+export interface CollectorOptions {
+  /** Also collect sockets and connections. */
+  net: boolean;
 }
 
 export class Collector {
@@ -31,6 +39,7 @@ export class Collector {
   readonly kernel = safe(() => readFileSync("/proc/sys/kernel/osrelease", "latin1").trim(), "unknown");
 
   private readonly events: EventCollector | undefined;
+  private readonly net: NetCollector | undefined;
 
   private constructor(
     private readonly bpf: BpftopBpf,
@@ -38,13 +47,19 @@ export class Collector {
     private readonly tasks: TaskCollector,
   ) {
     this.events = bpf.events ? new EventCollector(bpf) : undefined;
+    const { tcpIter, udpIter, connRecords } = bpf;
+    this.net = tcpIter && udpIter && connRecords ? new NetCollector({ ...bpf, tcpIter, udpIter, connRecords }) : undefined;
   }
 
-  static async open(): Promise<Collector> {
+  static async open(options: CollectorOptions = { net: false }): Promise<Collector> {
     const sys = new SystemCollector();
     try {
       const expectedTasks = sys.collect().loadavgTasks;
-      const bpf = await openBpftop({ tasks: { expectedTasks }, events: { fork: false, ringBytes: DEFAULT_RING_BYTES } });
+      const bpf = await openBpftop({
+        tasks: { expectedTasks },
+        events: { fork: false, ringBytes: DEFAULT_RING_BYTES },
+        net: options.net && { expectedSockets: socketsInUse(), socketIo: true },
+      });
       return new Collector(bpf, sys, new TaskCollector({ taskIter: bpf.taskIter!, taskRecords: bpf.taskRecords! }));
     } catch (e) {
       sys.close();
@@ -57,6 +72,15 @@ export class Collector {
     return this.bpf.eventsUnavailable;
   }
 
+  /** Why per-socket bytes and owners are off (kernel < 6.3), if they are. */
+  get socketIoUnavailable(): string | undefined {
+    return this.bpf.socketIoUnavailable;
+  }
+
+  get hasNet(): boolean {
+    return this.net !== undefined;
+  }
+
   set collectThreads(on: boolean) {
     this.tasks.collectThreads = on;
   }
@@ -67,14 +91,24 @@ export class Collector {
     const events = this.events?.take();
     const tasks = this.tasks.collect();
     const system = this.sys.collect();
-    return { tasks, system, atMs: t0, collectMs: performance.now() - t0, events };
+    const net = this.net?.collect();
+    return { tasks, system, atMs: t0, collectMs: performance.now() - t0, events, net };
   }
 
   close(): void {
     this.events?.close();
+    this.net?.close();
     this.bpf.close();
     this.sys.close();
   }
+}
+
+/** TCP and UDP sockets in use now (with time-wait), from /proc/net/sockstat, to size the socket array. */
+function socketsInUse(): number {
+  const text = safe(() => readFileSync("/proc/net/sockstat", "latin1"), "");
+  let n = 0;
+  for (const m of text.matchAll(/^(?:TCP|UDP): inuse (\d+)(?:.* tw (\d+))?/gm)) n += Number(m[1]) + Number(m[2] ?? 0);
+  return n;
 }
 
 function safe<T>(f: () => T, fallback: T): T {

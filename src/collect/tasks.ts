@@ -4,7 +4,7 @@
  * threads are shown) and updated in place, so a refresh allocates nothing per
  * task once the set of processes is stable.
  */
-import { commText, emptyTaskRecord, readTaskIterTrailer, readTaskRecord, TaskIterTrailerLayout, TaskRecordLayout, type TaskRecord } from "../bpf/records.ts";
+import { commText, emptyTaskRecord, readIterTrailer, readTaskRecord, IterTrailerLayout, TaskRecordLayout, type TaskRecord } from "../bpf/records.ts";
 import { taskStateLetter, zeroStateCounts, type StateCounts, type TaskState } from "./task-state.ts";
 
 const PF_KTHREAD = 0x00200000;
@@ -81,11 +81,11 @@ export class TaskCollector {
     const gen = ++this.generation;
     const counts: TaskCounts = { processes: 0, userThreads: 0, kernelThreads: 0, byState: zeroStateCounts() };
     const stream = this.bpf.taskIter.run();
-    const trailerAt = stream.byteLength - TaskIterTrailerLayout.size;
+    const trailerAt = stream.byteLength - IterTrailerLayout.size;
     if (trailerAt < 0 || trailerAt % TaskRecordLayout.size !== 0) {
       throw new Error(`task iterator returned ${stream.byteLength} bytes, not records plus a trailer`);
     }
-    const inMap = Math.min(readTaskIterTrailer(stream, trailerAt).recordsInMap, this.bpf.taskRecords.entries);
+    const inMap = Math.min(readIterTrailer(stream, trailerAt).recordsInMap, this.bpf.taskRecords.entries);
     const mapView = this.bpf.taskRecords.view;
     for (let i = 0; i < inMap; i++) this.add(readTaskRecord(mapView, i * TaskRecordLayout.size, this.record), gen, counts);
     for (let off = 0; off < trailerAt; off += TaskRecordLayout.size) this.add(readTaskRecord(stream, off, this.record), gen, counts);

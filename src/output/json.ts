@@ -2,7 +2,7 @@
  * `bpftop snapshot --json`: one document, snake_case keys that are part of
  * bpftop's interface (never renamed, only added to).
  */
-import type { CpuUsage, ProcessRow, SystemSummary } from "../store/types.ts";
+import type { ConnectionRow, CpuUsage, NetStats, ProcessRow, SystemSummary } from "../store/types.ts";
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
@@ -74,5 +74,51 @@ export function snapshotJson(rows: readonly ProcessRow[], system: SystemSummary,
     },
     // The processes that exist now: not threads, not the exited ones kept on screen.
     processes: rows.filter((r) => !r.isThread && !r.exit).sort((a, b) => a.pid - b.pid).map(processJson),
+  };
+}
+
+export function connectionJson(c: ConnectionRow) {
+  return {
+    proto: c.proto,
+    local: c.local,
+    remote: c.remote,
+    local_addr: c.localAddr,
+    local_port: c.localPort,
+    remote_addr: c.remoteAddr,
+    remote_port: c.remotePort,
+    state: c.state,
+    pid: c.pid || null,
+    comm: c.comm || null,
+    user: c.user || null,
+    bytes_sent: c.bytesSent,
+    bytes_received: c.bytesReceived,
+    packets_sent: c.packetsSent,
+    packets_received: c.packetsReceived,
+    send_rate: Math.round(c.sendRate),
+    receive_rate: Math.round(c.receiveRate),
+    rtt_us: c.rttUs,
+    retransmits: c.retransmits,
+    resets_sent: c.resetsSent,
+    resets_received: c.resetsReceived,
+    states_seen: c.statesSeen,
+    approximate: c.approximate,
+    closed: c.closed !== undefined,
+  };
+}
+
+export function connectionsJson(rows: readonly ConnectionRow[], stats: NetStats, intervalMs: number, version: string) {
+  return {
+    bpftop_version: version,
+    time: new Date().toISOString(),
+    interval_ms: intervalMs,
+    summary: {
+      connections: stats.connections,
+      by_state: stats.byState,
+      send_rate: Math.round(stats.sendRate),
+      receive_rate: Math.round(stats.receiveRate),
+      dropped: stats.dropped,
+      degraded: stats.degraded ?? null,
+    },
+    connections: rows.map(connectionJson),
   };
 }

@@ -2,10 +2,11 @@
  * The process monitor: a Collector feeding a ProcessStore. What `top`,
  * `snapshot` and `bench` drive, one refresh() at a time.
  */
-import { Collector } from "../collect/collector.ts";
+import { Collector, type CollectorOptions } from "../collect/collector.ts";
 import { EventLog } from "./events.ts";
+import { NetStore } from "./net.ts";
 import { ProcessStore } from "./store.ts";
-import type { EventStats, ProcessEvent, ProcessRow, RefreshInfo, SystemSummary } from "./types.ts";
+import type { ConnectionRow, EventStats, NetStats, ProcessEvent, ProcessRow, RefreshInfo, SystemSummary } from "./types.ts";
 
 export interface MonitorSnapshot {
   rows: readonly ProcessRow[];
@@ -14,6 +15,9 @@ export interface MonitorSnapshot {
   /** Recent process events, oldest first (bounded). */
   events: readonly ProcessEvent[];
   eventStats: EventStats;
+  /** Sockets and recently closed connections (empty unless opened with the network lens). */
+  connections: readonly ConnectionRow[];
+  netStats: NetStats;
 }
 
 export class Monitor {
@@ -21,17 +25,23 @@ export class Monitor {
   private lastAtMs: number | undefined;
 
   readonly events: EventLog;
+  readonly net: NetStore;
 
   private constructor(
     private readonly collector: Collector,
     readonly store: ProcessStore,
   ) {
-    this.events = new EventLog((uid) => collector.users.name(uid), collector.pageSize);
+    const userName = (uid: number) => collector.users.name(uid);
+    this.events = new EventLog(userName, collector.pageSize);
     if (collector.eventsUnavailable) this.events.markUnavailable(collector.eventsUnavailable);
+    this.net = new NetStore(userName, {
+      unavailable: collector.hasNet ? undefined : "the network lens is off (start bpftop with it: bpftop net)",
+      degraded: collector.socketIoUnavailable,
+    });
   }
 
-  static async open(): Promise<Monitor> {
-    const c = await Collector.open();
+  static async open(options?: CollectorOptions): Promise<Monitor> {
+    const c = await Collector.open(options);
     return new Monitor(c, new ProcessStore(c));
   }
 
@@ -45,13 +55,23 @@ export class Monitor {
     const added = c.events ? this.events.add(c.events, c.atMs - (this.lastAtMs ?? c.atMs)) : [];
     this.lastAtMs = c.atMs;
     this.store.update(c.tasks, c.system, c.atMs, added);
-    const warnings = this.collector.eventsUnavailable ? [this.collector.eventsUnavailable] : [];
+    if (c.net) {
+      this.net.update(c.net, c.atMs);
+      for (const row of this.store.rows) {
+        const rate = this.net.rateByPid.get(row.tgid);
+        row.netSendRate = rate && !row.isThread ? rate.send : 0;
+        row.netReceiveRate = rate && !row.isThread ? rate.receive : 0;
+      }
+    }
+    const warnings = [this.collector.eventsUnavailable, this.collector.socketIoUnavailable].filter((w): w is string => !!w);
     return {
       rows: this.store.rows,
       system: this.store.system!,
       info: { seq: ++this.seq, collectMs: performance.now() - t0, periodMs: this.store.periodMs, warnings },
       events: this.events.events.slice(),
       eventStats: this.events.stats,
+      connections: this.net.rows,
+      netStats: this.net.stats,
     };
   }
 

@@ -257,6 +257,6 @@ function emptyRow(pid: number): ProcessRow {
   return {
     pid, tgid: pid, ppid: 0, uid: 0, euid: 0, user: "", comm: "", cmdline: "", state: "S", priority: 0, nice: 0,
     threads: 1, cpuPercent: 0, cpuTimeNs: 0, rssBytes: 0, vsizeBytes: 0, memPercent: 0, startTimeMs: 0, cgroupId: 0,
-    kernelThread: false, isThread: false,
+    kernelThread: false, isThread: false, netSendRate: 0, netReceiveRate: 0,
   };
 }

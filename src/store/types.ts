@@ -42,6 +42,9 @@ export interface ProcessRow {
   kernelThread: boolean;
   /** A thread row (shown only with threads on); its process row has the same tgid. */
   isThread: boolean;
+  /** Bytes per second this process's sockets sent / received over the last refresh (0 without the network lens). */
+  netSendRate: number;
+  netReceiveRate: number;
   /**
    * Set when the process has exited: the row stays a few refreshes (drawn
    * dimmed, with its exit status) with its last counters, CPU% 0.
@@ -155,4 +158,62 @@ export interface RefreshInfo {
   periodMs: number;
   /** Non-fatal problems to show in the status line (e.g. a degraded feature). */
   warnings: string[];
+}
+
+export type ConnectionProto = "tcp" | "udp";
+
+/** One TCP or UDP socket (a connection, a listener, or a UDP socket). */
+export interface ConnectionRow {
+  /** The socket cookie as a decimal string: unique for the socket's life. */
+  id: string;
+  proto: ConnectionProto;
+  family: 4 | 6;
+  /** Address text: IPv4 dotted, IPv6 compressed; IPv4-mapped IPv6 shown as IPv4. */
+  localAddr: string;
+  localPort: number;
+  remoteAddr: string;
+  remotePort: number;
+  /** "127.0.0.1:80", "[::1]:443"; "*:*" for a listener or an unconnected UDP socket's remote. */
+  local: string;
+  remote: string;
+  /** TCP state name (ESTABLISHED, LISTEN, TIME_WAIT, …); UDP: CONNECTED or UNCONN. */
+  state: string;
+  /** Owning process (0 and "" when not known yet: no connect, listen or I/O seen). */
+  pid: number;
+  comm: string;
+  user: string;
+  /** Application bytes (exact) when bpftop saw the socket start; otherwise TCP's wire counters (see `approximate`). */
+  bytesSent: number;
+  bytesReceived: number;
+  /** TCP segments, or UDP datagrams (send/receive calls). */
+  packetsSent: number;
+  packetsReceived: number;
+  /** Bytes per second over the last refresh. */
+  sendRate: number;
+  receiveRate: number;
+  /** Smoothed RTT in microseconds; 0 when unknown (UDP, listeners). */
+  rttUs: number;
+  retransmits: number;
+  resetsSent: number;
+  resetsReceived: number;
+  /** TCP states the socket entered while bpftop watched, in order of the state numbers. */
+  statesSeen: string[];
+  /** Byte counts come from TCP's own counters (socket older than bpftop, or kernel < 6.3). */
+  approximate: boolean;
+  /** Set when the connection closed: kept a few refreshes, dimmed, with its final counters. */
+  closed?: { timeMs: number };
+}
+
+/** Totals for the network view's summary and the status line. */
+export interface NetStats {
+  connections: number;
+  byState: Record<string, number>;
+  sendRate: number;
+  receiveRate: number;
+  /** Close records the kernel could not queue, since start. */
+  dropped: number;
+  /** Why the network lens is off entirely. */
+  unavailable?: string;
+  /** Why it runs degraded (no per-socket bytes/owners: kernel < 6.3). */
+  degraded?: string;
 }

@@ -2,7 +2,8 @@
  * The only contract between the TUI and the data side. The UI pulls snapshots;
  * it never calls collectors directly, so tests can drive it with plain rows.
  */
-import type { EventStats, ProcessEvent, ProcessRow, RefreshInfo, SystemSummary } from "../store/types.ts";
+import type { ConnectionFilter } from "../store/net.ts";
+import type { ConnectionRow, EventStats, NetStats, ProcessEvent, ProcessRow, RefreshInfo, SystemSummary } from "../store/types.ts";
 
 export interface TopSnapshot {
   rows: readonly ProcessRow[];
@@ -11,6 +12,9 @@ export interface TopSnapshot {
   /** The recent exec/exit (and fork) events, oldest first, bounded (the store keeps the last 10,000). */
   events: readonly ProcessEvent[];
   eventStats: EventStats;
+  /** TCP/UDP sockets and recently closed connections (closed rows carry `closed`). */
+  connections: readonly ConnectionRow[];
+  netStats: NetStats;
 }
 
 export interface TopSource {
@@ -34,5 +38,7 @@ export interface TopOptions {
   /** Enable mouse input (default true). */
   mouse?: boolean;
   /** The view shown first (default "processes"). */
-  view?: "processes" | "events";
+  view?: "processes" | "events" | "network";
+  /** Network view filters from the command line (bpftop net --port/--pid/--proto). */
+  net?: ConnectionFilter;
 }

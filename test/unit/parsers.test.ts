@@ -74,4 +74,8 @@ test("verifier log: the rejected program and the verifier's last words", () => {
     { level: "warn" as const, text: "libbpf: prog 'dump_task': -- BEGIN PROG LOAD LOG --\n0: R1=ctx() R10=fp0\n1: (79) r2 = *(u64 *)(r1 +8)\nR2 invalid mem access 'scalar'\nprocessed 2 insns (limit 1000000)\n-- END PROG LOAD LOG --" },
   ];
   expect(verifierSummary(0, log)).toBe("verifier rejected program dump_task: 1: (79) r2 = *(u64 *)(r1 +8) / R2 invalid mem access 'scalar'");
+  // With our own kernel log buffer, libbpf only names the program; the log is the buffer's tail.
+  const named = [{ level: "warn" as const, text: "libbpf: prog 'tcp_state': failed to load: -13" }];
+  const buffer = "0: R1=ctx()\n161: (79) r1 = *(u64 *)(r6 +1824)\naccess beyond struct sock at off 1824 size 8\nprocessed 162 insns\n";
+  expect(verifierSummary(0, named, buffer)).toBe("verifier rejected program tcp_state: 161: (79) r1 = *(u64 *)(r6 +1824) / access beyond struct sock at off 1824 size 8");
 });

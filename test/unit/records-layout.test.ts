@@ -1,6 +1,6 @@
 /** The C records and their TypeScript decoders must agree byte for byte. */
 import { expect, test } from "bun:test";
-import { EventRecordLayout, TaskIterTrailerLayout, TaskRecordLayout } from "../../src/bpf/records.ts";
+import { ConnRecordLayout, EventRecordLayout, IterTrailerLayout, TaskRecordLayout } from "../../src/bpf/records.ts";
 import { compileC } from "../helpers/cc.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -9,6 +9,7 @@ test("bpftop.h offsets match records.ts", () => {
   const bin = compileC(`${root}test/fixtures/layout.c`, "layout", [`-I${root}bpf`]);
   const c = JSON.parse(Bun.spawnSync([bin]).stdout.toString());
   expect(c.task_record).toEqual({ ...TaskRecordLayout });
-  expect(c.task_iter_trailer).toEqual({ ...TaskIterTrailerLayout });
+  expect(c.iter_trailer).toEqual({ ...IterTrailerLayout });
   expect(c.event_record).toEqual({ ...EventRecordLayout });
+  expect(c.conn_record).toEqual({ ...ConnRecordLayout });
 });
