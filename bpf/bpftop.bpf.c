@@ -531,3 +531,36 @@ int dump_udp(struct bpf_iter__udp *ctx)
 	emit_conn(ctx->meta->seq, &r);
 	return 0;
 }
+
+/*
+ * Owners of sockets bpftop did not see being created (opened before it
+ * started, or idle since): walk every process's open files once and claim
+ * each socket for the process holding it. O(open files), so user space runs
+ * it at start and then only while unowned sockets remain (src/collect/net.ts).
+ */
+SEC("iter/task_file")
+int claim_socket_owners(struct bpf_iter__task_file *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct file *file = ctx->file;
+	struct sock_stats *st;
+	struct socket *sock;
+	struct sock *sk;
+
+	if (!task || !file)
+		return 0;
+	sock = bpf_sock_from_file(file);
+	if (!sock)
+		return 0;
+	sk = sock->sk;
+	if (!sk || !traced_socket(sk))
+		return 0;
+	st = stats_of(sk, true);
+	if (!st || (st->flags & CONN_OWNER_KNOWN))
+		return 0;
+	st->tgid = task->tgid;
+	st->uid = task->real_cred->uid.val;
+	__builtin_memcpy(st->comm, task->group_leader->comm, sizeof(st->comm));
+	st->flags |= CONN_OWNER_KNOWN;
+	return 0;
+}

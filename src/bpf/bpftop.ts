@@ -36,6 +36,8 @@ export interface BpftopBpf {
   tcpIter?: IterReader;
   udpIter?: IterReader;
   connRecords?: MappedArray;
+  /** Walks every open file once, claiming unowned sockets for the processes holding them. */
+  socketOwnerScan?: IterReader;
   /** TCP connections as they close, with final counters. */
   connEvents?: RingBufferReader<ConnRecord>;
   connDrops(): number;
@@ -89,6 +91,7 @@ export async function openBpftop(options: OpenOptions): Promise<BpftopBpf> {
       const bpf = await load(bytes, opts);
       if (notes.events) bpf.eventsUnavailable = `process events unavailable: ${notes.events}`;
       if (notes.socketIo) bpf.socketIoUnavailable = `per-socket bytes and owners unavailable (needs Linux 6.3+): ${notes.socketIo}`;
+      else if (options.net && !options.net.socketIo) bpf.socketIoUnavailable = "per-socket bytes and owners turned off: TCP counters only";
       return bpf;
     } catch (e) {
       const why = (e as Error).message;
@@ -115,7 +118,8 @@ async function load(bytes: Uint8Array, options: OpenOptions): Promise<BpftopBpf>
     obj.setAutoload(PROGRAMS.exit, wantEvents);
     obj.setAutoload(PROGRAMS.fork, options.events !== false && options.events.fork);
     const net = options.net || undefined;
-    for (const p of [PROGRAMS.tcpState, PROGRAMS.tcpSendReset, PROGRAMS.tcpReceiveReset, PROGRAMS.tcpIterator, PROGRAMS.udpIterator]) obj.setAutoload(p, !!net);
+    const netPrograms = [PROGRAMS.tcpState, PROGRAMS.tcpSendReset, PROGRAMS.tcpReceiveReset, PROGRAMS.tcpIterator, PROGRAMS.udpIterator, PROGRAMS.socketOwners];
+    for (const p of netPrograms) obj.setAutoload(p, !!net);
     obj.setAutoload(PROGRAMS.sockSend, !!net?.socketIo);
     obj.setAutoload(PROGRAMS.sockRecv, !!net?.socketIo);
     if (options.tasks) obj.setMaxEntries(MAPS.taskRecords, taskArrayCapacity(options.tasks.expectedTasks));
@@ -145,6 +149,7 @@ async function load(bytes: Uint8Array, options: OpenOptions): Promise<BpftopBpf>
     if (net) {
       bpf.tcpIter = new IterReader(obj, obj.attachIter(PROGRAMS.tcpIterator));
       bpf.udpIter = new IterReader(obj, obj.attachIter(PROGRAMS.udpIterator));
+      bpf.socketOwnerScan = new IterReader(obj, obj.attachIter(PROGRAMS.socketOwners));
       bpf.connRecords = track(owned, new MappedArray(obj.mapFd(MAPS.connRecords), obj.maxEntries(MAPS.connRecords), ConnRecordLayout.size));
       bpf.connEvents = track(owned, new RingBufferReader(obj.fn, obj.mapFd(MAPS.connEvents), (v) => readConnRecord(v), ConnRecordLayout.size));
       for (const p of [PROGRAMS.tcpState, PROGRAMS.tcpSendReset, PROGRAMS.tcpReceiveReset]) obj.attach(p);

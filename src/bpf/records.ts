@@ -17,6 +17,7 @@ export const PROGRAMS = {
   tcpReceiveReset: "tcp_recv_rst",
   tcpIterator: "dump_tcp",
   udpIterator: "dump_udp",
+  socketOwners: "claim_socket_owners",
 } as const;
 export const MAPS = {
   taskRecords: "task_records",

@@ -29,6 +29,11 @@ export interface Collected {
 export interface CollectorOptions {
   /** Also collect sockets and connections. */
   net: boolean;
+  /**
+   * Count per-socket bytes and owners with sock_send/recv_length (default
+   * true). False runs the network lens as on a kernel older than 6.3.
+   */
+  socketIo?: boolean;
 }
 
 export class Collector {
@@ -58,7 +63,7 @@ export class Collector {
       const bpf = await openBpftop({
         tasks: { expectedTasks },
         events: { fork: false, ringBytes: DEFAULT_RING_BYTES },
-        net: options.net && { expectedSockets: socketsInUse(), socketIo: true },
+        net: options.net && { expectedSockets: socketsInUse(), socketIo: options.socketIo ?? true },
       });
       return new Collector(bpf, sys, new TaskCollector({ taskIter: bpf.taskIter!, taskRecords: bpf.taskRecords! }));
     } catch (e) {

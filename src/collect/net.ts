@@ -5,7 +5,7 @@
  * conn_events ring buffer, with their final counters.
  */
 import type { BpftopBpf } from "../bpf/bpftop.ts";
-import { ConnRecordLayout, IterTrailerLayout, readConnRecord, readIterTrailer, type ConnRecord } from "../bpf/records.ts";
+import { ConnFlags, ConnRecordLayout, IterTrailerLayout, readConnRecord, readIterTrailer, type ConnRecord } from "../bpf/records.ts";
 import { RingQueue } from "./ring-queue.ts";
 
 export interface NetCollection {
@@ -18,10 +18,16 @@ export interface NetCollection {
   bootToEpochMs: number;
 }
 
-type NetBpf = Required<Pick<BpftopBpf, "tcpIter" | "udpIter" | "connRecords">> & Pick<BpftopBpf, "connEvents" | "connDrops">;
+type NetBpf = Required<Pick<BpftopBpf, "tcpIter" | "udpIter" | "connRecords">> & Pick<BpftopBpf, "connEvents" | "connDrops" | "socketOwnerScan">;
+
+/** The open-files walk costs O(open files): at most this often, and only while unowned sockets remain. */
+const OWNER_SCAN_INTERVAL_MS = 10_000;
 
 export class NetCollector {
   private readonly closes: RingQueue<ConnRecord>;
+  private lastOwnerScanMs = -Infinity;
+  /** Open-files walks run so far (tests and benchmarks). */
+  ownerScans = 0;
 
   constructor(private readonly bpf: NetBpf) {
     this.closes = new RingQueue(bpf.connEvents, bpf.connDrops);
@@ -30,10 +36,21 @@ export class NetCollector {
   collect(): NetCollection {
     // Closes first: a connection that closed is then gone from the iterators too.
     const batch = this.closes.take();
+    let sockets = this.readSockets();
+    if (sockets.some(unowned) && performance.now() - this.lastOwnerScanMs >= OWNER_SCAN_INTERVAL_MS && this.bpf.socketOwnerScan) {
+      this.lastOwnerScanMs = performance.now();
+      this.ownerScans++;
+      this.bpf.socketOwnerScan.run();
+      sockets = this.readSockets();
+    }
+    return { sockets, closed: batch.records, dropped: batch.dropped, bootToEpochMs: batch.bootToEpochMs };
+  }
+
+  private readSockets(): ConnRecord[] {
     const sockets: ConnRecord[] = [];
     this.readIterator(this.bpf.tcpIter.run(), sockets);
     this.readIterator(this.bpf.udpIter.run(), sockets);
-    return { sockets, closed: batch.records, dropped: batch.dropped, bootToEpochMs: batch.bootToEpochMs };
+    return sockets;
   }
 
   close(): void {
@@ -50,4 +67,12 @@ export class NetCollector {
     for (let i = 0; i < inMap; i++) out.push(readConnRecord(this.bpf.connRecords.view, i * ConnRecordLayout.size));
     for (let off = 0; off < trailerAt; off += ConnRecordLayout.size) out.push(readConnRecord(stream, off));
   }
+}
+
+/**
+ * A socket that some process holds but whose owner is unknown. Time-wait and
+ * request sockets (state TIME_WAIT 6, NEW_SYN_RECV 12) belong to no file.
+ */
+function unowned(r: ConnRecord): boolean {
+  return (r.flags & ConnFlags.ownerKnown) === 0 && r.state !== 6 && r.state !== 12;
 }

@@ -136,10 +136,23 @@ export class NetStore {
   }
 }
 
+/** States in which our FIN has been acked (it counts one in bytes_acked). */
+const OUR_FIN_ACKED = new Set([5, 6]); // FIN_WAIT2, TIME_WAIT
+/** States in which the peer's FIN has arrived (it counts one in bytes_received). */
+const PEER_FIN_RECEIVED = new Set([6, 8, 9, 11]); // TIME_WAIT, CLOSE_WAIT, LAST_ACK, CLOSING
+
+/** TCP's wire counters as payload bytes: bytes_acked counts the SYN and our FIN, bytes_received the peer's FIN. */
+export function wireBytes(r: Pick<ConnRecord, "wireBytesAcked" | "wireBytesReceived" | "state">): { sent: number; received: number } {
+  return {
+    sent: Math.max(0, r.wireBytesAcked - 1 - (OUR_FIN_ACKED.has(r.state) ? 1 : 0)),
+    received: Math.max(0, r.wireBytesReceived - (PEER_FIN_RECEIVED.has(r.state) ? 1 : 0)),
+  };
+}
+
 /**
  * A socket record as a row. Byte counts: the exact application bytes when
- * bpftop saw the socket start (or for UDP); otherwise TCP's wire counters,
- * less the SYN and FIN that each count one.
+ * bpftop saw the socket start (or for UDP); otherwise TCP's wire counters
+ * without the SYN and FINs (approximate: a closed socket's FINs are not known).
  */
 export function toRow(r: ConnRecord, id: string, userName: (uid: number) => string, previous?: ConnectionRow, socketIo = true): ConnectionRow {
   const family: 4 | 6 = r.family === 10 ? 6 : 4;
@@ -149,6 +162,7 @@ export function toRow(r: ConnRecord, id: string, userName: (uid: number) => stri
   const exact = socketIo && (!tcp || (r.flags & ConnFlags.bornSeen) !== 0);
   const owner = (r.flags & ConnFlags.ownerKnown) !== 0;
   const unconnected = (tcp && r.state === TCP_LISTEN) || (!tcp && r.state !== UDP_CONNECTED && r.rport === 0);
+  const wire = wireBytes(r);
   const statesSeen: string[] = [];
   for (let s = 1; s < TCP_STATES.length; s++) if (r.statesSeen & (1 << s)) statesSeen.push(TCP_STATES[s]!);
   return {
@@ -165,8 +179,8 @@ export function toRow(r: ConnRecord, id: string, userName: (uid: number) => stri
     pid: owner ? r.tgid : (previous?.pid ?? 0),
     comm: owner ? r.comm : (previous?.comm ?? ""),
     user: owner ? userName(r.uid) : (previous?.user ?? ""),
-    bytesSent: exact ? r.bytesSent : Math.max(0, r.wireBytesAcked - 1),
-    bytesReceived: exact ? r.bytesReceived : Math.max(0, r.wireBytesReceived - 1),
+    bytesSent: exact ? r.bytesSent : wire.sent,
+    bytesReceived: exact ? r.bytesReceived : wire.received,
     packetsSent: tcp ? r.segsOut : r.sends,
     packetsReceived: tcp ? r.segsIn : r.recvs,
     sendRate: 0,

@@ -137,6 +137,36 @@ describeBpf("network lens", () => {
     expect(serverSide.every((r) => r[5] === String(server.p.pid))).toBe(true);
   });
 
+  test("a socket opened before bpftop started gets its owner from the open-files walk", async () => {
+    const early = await peer(["sink"]);
+    const port = portOf(await early.line());
+    const late = await Monitor.open({ net: true });
+    try {
+      const [listener] = find(late.refresh().connections, (r) => r.localPort === port && r.state === "LISTEN");
+      expect(listener).toMatchObject({ pid: early.p.pid, approximate: true });
+    } finally {
+      late.close();
+    }
+  });
+
+  test("without sock_send_length the view still works from the iterators, and says why", async () => {
+    const degraded = await Monitor.open({ net: true, socketIo: false });
+    try {
+      const server = await peer(["tcp-server", "50000", "30000"]);
+      const port = portOf(await server.line());
+      const client = await peer(["tcp-client", String(port), "30000", "50000"]);
+      expect(await client.line()).toBe("done");
+      const s = degraded.refresh();
+      const [c] = find(s.connections, (r) => r.remotePort === port && r.state === "ESTABLISHED");
+      // TCP's own counters: exact here (the SYN is taken off), marked approximate; the owner from connect().
+      expect(c).toMatchObject({ bytesSent: 30000, bytesReceived: 50000, approximate: true, pid: client.p.pid });
+      expect(s.netStats.degraded).toBe("per-socket bytes and owners turned off: TCP counters only");
+      expect(s.info.warnings).toContain("per-socket bytes and owners turned off: TCP counters only");
+    } finally {
+      degraded.close();
+    }
+  });
+
   test("a process named with a comma and a quote is escaped in the CSV", async () => {
     const server = await peer(["tcp-server", "5", "5"]);
     const port = portOf(await server.line());

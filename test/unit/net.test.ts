@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConnFlags, type ConnRecord } from "../../src/bpf/records.ts";
 import { CsvLog, csvField, csvRow } from "../../src/output/csv.ts";
-import { addressText, connectionMatches, NetStore, toRow } from "../../src/store/net.ts";
+import { addressText, connectionMatches, NetStore, toRow, wireBytes } from "../../src/store/net.ts";
 
 function conn(over: Partial<ConnRecord> = {}): ConnRecord {
   return {
@@ -33,13 +33,16 @@ describe("rows", () => {
     expect(r.statesSeen).toEqual(["ESTABLISHED", "SYN_SENT"]);
   });
 
-  test("a socket older than bpftop: TCP's wire counters less the SYN, marked approximate, owner unknown", () => {
-    const r = toRow(conn({ flags: 0, bytesSent: 7, wireBytesAcked: 5001, wireBytesReceived: 1 }), "1", String);
-    expect(r).toMatchObject({ bytesSent: 5000, bytesReceived: 0, approximate: true, pid: 0, comm: "" });
+  test("a socket older than bpftop: TCP's wire counters without SYN and FINs, marked approximate, owner unknown", () => {
+    const r = toRow(conn({ flags: 0, bytesSent: 7, wireBytesAcked: 5001, wireBytesReceived: 300 }), "1", String);
+    expect(r).toMatchObject({ bytesSent: 5000, bytesReceived: 300, approximate: true, pid: 0, comm: "" });
+    // TIME_WAIT: our FIN was acked and the peer's arrived.
+    expect(wireBytes({ wireBytesAcked: 5002, wireBytesReceived: 301, state: 6 })).toEqual({ sent: 5000, received: 300 });
+    expect(wireBytes({ wireBytesAcked: 0, wireBytesReceived: 0, state: 10 })).toEqual({ sent: 0, received: 0 });
   });
 
   test("without sock_send_length (kernel < 6.3) TCP bytes come from the wire counters", () => {
-    expect(toRow(conn(), "1", String, undefined, false)).toMatchObject({ bytesSent: 100, bytesReceived: 200, approximate: true });
+    expect(toRow(conn(), "1", String, undefined, false)).toMatchObject({ bytesSent: 100, bytesReceived: 201, approximate: true });
   });
 
   test("IPv6 endpoints in brackets; listeners and unconnected UDP have no remote", () => {
