@@ -151,7 +151,7 @@ async function load(bytes: Uint8Array, options: OpenOptions): Promise<BpftopBpf>
       bpf.udpIter = new IterReader(obj, obj.attachIter(PROGRAMS.udpIterator));
       bpf.socketOwnerScan = new IterReader(obj, obj.attachIter(PROGRAMS.socketOwners));
       bpf.connRecords = track(owned, new MappedArray(obj.mapFd(MAPS.connRecords), obj.maxEntries(MAPS.connRecords), ConnRecordLayout.size));
-      bpf.connEvents = track(owned, new RingBufferReader(obj.fn, obj.mapFd(MAPS.connEvents), (v) => readConnRecord(v), ConnRecordLayout.size));
+      bpf.connEvents = track(owned, new RingBufferReader(obj.fn, obj.mapFd(MAPS.connEvents), (v) => readConnRecord(v, 0, true), ConnRecordLayout.size));
       for (const p of [PROGRAMS.tcpState, PROGRAMS.tcpSendReset, PROGRAMS.tcpReceiveReset]) obj.attach(p);
       if (net.socketIo) {
         obj.attach(PROGRAMS.sockSend);

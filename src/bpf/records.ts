@@ -272,7 +272,8 @@ export function readEventRecord(v: DataView, off = 0): EventRecord {
 }
 
 export interface ConnRecord {
-  cookie: bigint;
+  /** The socket cookie (a kernel counter, so exact as a double). */
+  cookie: number;
   bytesSent: number;
   bytesReceived: number;
   sends: number;
@@ -297,24 +298,32 @@ export interface ConnRecord {
   protocol: number;
   lport: number;
   rport: number;
-  /** 4 bytes for IPv4, 16 for IPv6 (copies). */
-  laddr: Uint8Array;
-  raddr: Uint8Array;
-  comm: string;
+  /**
+   * Addresses (4 bytes for IPv4, 16 for IPv6) and comm are decoded only when
+   * read: a refresh of 10,000 unchanged sockets never builds their text. They
+   * view the record's memory, valid until the iterator's next run.
+   */
+  readonly laddr: Uint8Array;
+  readonly raddr: Uint8Array;
+  readonly comm: string;
 }
 
-/** Decode a conn_record (a row of iter/tcp, iter/udp, or a close event); copies everything. */
-export function readConnRecord(v: DataView, off = 0): ConnRecord {
-  if (off + ConnRecordLayout.size > v.byteLength) {
-    throw new RangeError(`conn_record at ${off} overruns a ${v.byteLength}-byte buffer`);
+/**
+ * Decode a conn_record (a row of iter/tcp, iter/udp, or a close event).
+ * `copy` first copies the record out of memory that is about to be reused
+ * (ring-buffer samples).
+ */
+export function readConnRecord(src: DataView, srcOff = 0, copy = false): ConnRecord {
+  if (srcOff + ConnRecordLayout.size > src.byteLength) {
+    throw new RangeError(`conn_record at ${srcOff} overruns a ${src.byteLength}-byte buffer`);
   }
   const L = ConnRecordLayout;
+  const v = copy ? new DataView(src.buffer.slice(src.byteOffset + srcOff, src.byteOffset + srcOff + L.size)) : src;
+  const off = copy ? 0 : srcOff;
   const family = v.getUint16(off + L.family, true);
   const addrLen = family === 10 ? 16 : 4;
-  const bytes = (at: number) => new Uint8Array(v.buffer.slice(v.byteOffset + off + at, v.byteOffset + off + at + addrLen));
   return {
-    // The cookie is an identity, not a quantity: keep all 64 bits.
-    cookie: v.getBigUint64(off + L.cookie, true),
+    cookie: u64(v, off + L.cookie),
     bytesSent: u64(v, off + L.bytes_sent),
     bytesReceived: u64(v, off + L.bytes_received),
     sends: u64(v, off + L.sends),
@@ -339,8 +348,14 @@ export function readConnRecord(v: DataView, off = 0): ConnRecord {
     protocol: v.getUint16(off + L.protocol, true),
     lport: v.getUint16(off + L.lport, true),
     rport: v.getUint16(off + L.rport, true),
-    laddr: bytes(L.laddr),
-    raddr: bytes(L.raddr),
-    comm: cString(v, off + L.comm, TASK_COMM_LEN),
+    get laddr() {
+      return new Uint8Array(v.buffer, v.byteOffset + off + L.laddr, addrLen);
+    },
+    get raddr() {
+      return new Uint8Array(v.buffer, v.byteOffset + off + L.raddr, addrLen);
+    },
+    get comm() {
+      return cString(v, off + L.comm, TASK_COMM_LEN);
+    },
   };
 }

@@ -48,6 +48,10 @@ interface Tracked {
   prevSent: number;
   prevReceived: number;
   generation: number;
+  /** What the row's text was built from: a change rebuilds it. */
+  state: number;
+  flags: number;
+  statesSeen: number;
 }
 
 export class NetStore {
@@ -58,8 +62,8 @@ export class NetStore {
   /** Rows that closed during the last update (what the CSV log writes with closed=1). */
   closedNow: ConnectionRow[] = [];
 
-  private readonly tracked = new Map<string, Tracked>();
-  private readonly closed = new Map<string, { row: ConnectionRow; untilGeneration: number }>();
+  private readonly tracked = new Map<number, Tracked>();
+  private readonly closed = new Map<number, { row: ConnectionRow; untilGeneration: number }>();
   private generation = 0;
   private prevAtMs: number | undefined;
 
@@ -79,12 +83,21 @@ export class NetStore {
     this.prevAtMs = atMs;
     const rows: ConnectionRow[] = [];
     for (const r of net.sockets) {
-      const id = r.cookie.toString();
-      let t = this.tracked.get(id);
-      const row = toRow(r, id, this.userName, t?.row, this.socketIo);
-      if (!t) {
-        t = { row, prevSent: row.bytesSent, prevReceived: row.bytesReceived, generation: gen };
-        this.tracked.set(id, t);
+      let t = this.tracked.get(r.cookie);
+      let row: ConnectionRow;
+      if (t && t.state === r.state && t.flags === r.flags && t.statesSeen === r.statesSeen) {
+        // The common case: same socket, same state; only counters moved.
+        row = t.row;
+        updateCounters(row, r, this.socketIo);
+      } else {
+        row = toRow(r, String(r.cookie), this.userName, t?.row, this.socketIo);
+        if (!t) {
+          t = { row, prevSent: row.bytesSent, prevReceived: row.bytesReceived, generation: gen, state: 0, flags: 0, statesSeen: 0 };
+          this.tracked.set(r.cookie, t);
+        }
+        t.state = r.state;
+        t.flags = r.flags;
+        t.statesSeen = r.statesSeen;
       }
       row.sendRate = periodS > 0 ? Math.max(0, row.bytesSent - t.prevSent) / periodS : 0;
       row.receiveRate = periodS > 0 ? Math.max(0, row.bytesReceived - t.prevReceived) / periodS : 0;
@@ -97,11 +110,10 @@ export class NetStore {
 
     this.closedNow = [];
     for (const r of net.closed) {
-      const id = r.cookie.toString();
-      const row = toRow(r, id, this.userName, this.tracked.get(id)?.row, this.socketIo);
+      const row = toRow(r, String(r.cookie), this.userName, this.tracked.get(r.cookie)?.row, this.socketIo);
       row.closed = { timeMs: net.bootToEpochMs + r.tsNs / 1e6 };
-      this.tracked.delete(id);
-      this.closed.set(id, { row, untilGeneration: gen + KEEP_CLOSED_REFRESHES });
+      this.tracked.delete(r.cookie);
+      this.closed.set(r.cookie, { row, untilGeneration: gen + KEEP_CLOSED_REFRESHES });
       this.closedNow.push(row);
     }
     // Sockets gone without a close record (UDP, or a missed close): dropped from the table.
@@ -149,6 +161,30 @@ export function wireBytes(r: Pick<ConnRecord, "wireBytesAcked" | "wireBytesRecei
   };
 }
 
+/** Refresh the counters of an existing row in place (no strings built). */
+function updateCounters(row: ConnectionRow, r: ConnRecord, socketIo: boolean): void {
+  const tcp = r.protocol === 6;
+  if (isExact(r, socketIo)) {
+    row.bytesSent = r.bytesSent;
+    row.bytesReceived = r.bytesReceived;
+  } else {
+    const wire = wireBytes(r);
+    row.bytesSent = wire.sent;
+    row.bytesReceived = wire.received;
+  }
+  row.packetsSent = tcp ? r.segsOut : r.sends;
+  row.packetsReceived = tcp ? r.segsIn : r.recvs;
+  row.rttUs = tcp ? r.srttUs : 0;
+  row.retransmits = r.retransmits;
+  row.resetsSent = r.resetsSent;
+  row.resetsReceived = r.resetsReceived;
+}
+
+/** Application byte counts are complete when sock_*_length ran from the socket's start (always for UDP). */
+function isExact(r: ConnRecord, socketIo: boolean): boolean {
+  return socketIo && (r.protocol !== 6 || (r.flags & ConnFlags.bornSeen) !== 0);
+}
+
 /**
  * A socket record as a row. Byte counts: the exact application bytes when
  * bpftop saw the socket start (or for UDP); otherwise TCP's wire counters
@@ -159,7 +195,7 @@ export function toRow(r: ConnRecord, id: string, userName: (uid: number) => stri
   const tcp = r.protocol === 6;
   const localAddr = addressText(r.laddr);
   const remoteAddr = addressText(r.raddr);
-  const exact = socketIo && (!tcp || (r.flags & ConnFlags.bornSeen) !== 0);
+  const exact = isExact(r, socketIo);
   const owner = (r.flags & ConnFlags.ownerKnown) !== 0;
   const unconnected = (tcp && r.state === TCP_LISTEN) || (!tcp && r.state !== UDP_CONNECTED && r.rport === 0);
   const wire = wireBytes(r);

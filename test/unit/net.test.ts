@@ -8,7 +8,7 @@ import { addressText, connectionMatches, NetStore, toRow, wireBytes } from "../.
 
 function conn(over: Partial<ConnRecord> = {}): ConnRecord {
   return {
-    cookie: 1n, bytesSent: 100, bytesReceived: 200, sends: 3, recvs: 4, wireBytesAcked: 101, wireBytesReceived: 201,
+    cookie: 1, bytesSent: 100, bytesReceived: 200, sends: 3, recvs: 4, wireBytesAcked: 101, wireBytesReceived: 201,
     firstSeenNs: 1, tsNs: 0, segsOut: 5, segsIn: 6, srttUs: 250, retransmits: 0, cwnd: 10, resetsSent: 0, resetsReceived: 0,
     tgid: 42, uid: 0, state: 1, statesSeen: (1 << 1) | (1 << 2), flags: ConnFlags.bornSeen | ConnFlags.ownerKnown,
     family: 2, protocol: 6, lport: 5000, rport: 80, laddr: new Uint8Array([127, 0, 0, 1]), raddr: new Uint8Array([10, 0, 0, 2]), comm: "curl",
@@ -58,8 +58,8 @@ describe("NetStore", () => {
 
   test("rates from two samples, per connection and per process", () => {
     const s = new NetStore(String);
-    s.update(net([conn({ cookie: 1n }), conn({ cookie: 2n, tgid: 43 })]), 0);
-    s.update(net([conn({ cookie: 1n, bytesSent: 2100 }), conn({ cookie: 2n, tgid: 43, bytesReceived: 1200 })]), 2000);
+    s.update(net([conn({ cookie: 1 }), conn({ cookie: 2, tgid: 43 })]), 0);
+    s.update(net([conn({ cookie: 1, bytesSent: 2100 }), conn({ cookie: 2, tgid: 43, bytesReceived: 1200 })]), 2000);
     const byId = new Map(s.rows.map((r) => [r.id, r]));
     expect(byId.get("1")!.sendRate).toBe(1000);
     expect(byId.get("2")!.receiveRate).toBe(500);
@@ -69,8 +69,8 @@ describe("NetStore", () => {
 
   test("a closed connection stays three refreshes with its final counters, then goes", () => {
     const s = new NetStore(String);
-    s.update(net([conn({ cookie: 9n })]), 0);
-    s.update(net([], [conn({ cookie: 9n, state: 7, bytesSent: 555, tsNs: 5e6 })]), 1000);
+    s.update(net([conn({ cookie: 9 })]), 0);
+    s.update(net([], [conn({ cookie: 9, state: 7, bytesSent: 555, tsNs: 5e6 })]), 1000);
     expect(s.closedNow.map((r) => r.id)).toEqual(["9"]);
     expect(s.rows[0]).toMatchObject({ id: "9", bytesSent: 555, state: "CLOSE", closed: { timeMs: 1_000_005 } });
     expect(s.stats.connections).toBe(0);
