@@ -16,6 +16,7 @@ command -v tmux >/dev/null || need+=(tmux)
 command -v pkill >/dev/null || need+=(procps)
 command -v setpriv >/dev/null || need+=(util-linux)
 command -v nix-instantiate >/dev/null || need+=(nix-bin)
+command -v setcap >/dev/null || need+=(libcap2-bin) # test/packaging: the capability install
 if [ ${#need[@]} -gt 0 ]; then
   echo "test: installing ${need[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive

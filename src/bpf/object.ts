@@ -5,6 +5,7 @@
  * with context; verifier rejections quote the verifier's own last words.
  */
 import { ptr, type Pointer } from "bun:ffi";
+import { existsSync } from "node:fs";
 import { BpfError } from "./errors.ts";
 import { errno } from "./libc.ts";
 import { libbpf, libbpfLog, type Libbpf } from "./libbpf.ts";
@@ -12,6 +13,7 @@ import { libbpf, libbpfLog, type Libbpf } from "./libbpf.ts";
 /** sizeof(struct bpf_object_open_opts) in libbpf 1.1; newer versions accept it. */
 const OPEN_OPTS_SIZE = 80;
 const OPEN_OPTS_OBJECT_NAME = 8;
+const OPEN_OPTS_BTF_CUSTOM_PATH = 48;
 const OPEN_OPTS_KERNEL_LOG_BUF = 56;
 const OPEN_OPTS_KERNEL_LOG_SIZE = 64;
 /**
@@ -21,6 +23,7 @@ const OPEN_OPTS_KERNEL_LOG_SIZE = 64;
  * is where the verifier says what is wrong.
  */
 const VERIFIER_LOG_SIZE = 4 << 20;
+const VMLINUX_BTF = "/sys/kernel/btf/vmlinux";
 
 export class Link {
   constructor(
@@ -58,22 +61,27 @@ export class BpfObject {
   static async open(bytes: Uint8Array, name: string): Promise<BpfObject> {
     const { fn } = await libbpf();
     const objectName = Buffer.from(`${name}\0`);
+    // Naming the kernel's BTF explicitly stops libbpf 1.1 from also searching
+    // kernel-module BTF for CO-RE relocations, which needs CAP_SYS_ADMIN and so
+    // fails with only CAP_BPF + CAP_PERFMON. bpftop uses no module types.
+    const vmlinuxBtf = existsSync(VMLINUX_BTF) ? Buffer.from(`${VMLINUX_BTF}\0`) : undefined;
     const verifierLog = new Uint8Array(VERIFIER_LOG_SIZE);
     const opts = new BigUint64Array(OPEN_OPTS_SIZE / 8);
     opts[0] = BigInt(OPEN_OPTS_SIZE);
     opts[OPEN_OPTS_OBJECT_NAME / 8] = BigInt(ptr(objectName));
+    if (vmlinuxBtf) opts[OPEN_OPTS_BTF_CUSTOM_PATH / 8] = BigInt(ptr(vmlinuxBtf));
     opts[OPEN_OPTS_KERNEL_LOG_BUF / 8] = BigInt(ptr(verifierLog));
     opts[OPEN_OPTS_KERNEL_LOG_SIZE / 8] = BigInt(verifierLog.length);
     const obj = fn.bpf_object__open_mem(bytes, bytes.length, opts) as Pointer | null;
     if (!obj) throw new BpfError(`open ${name}`, "bpf_object__open_mem", errno(), lastLogLine());
-    return new BpfObject(fn, obj, name, [objectName, opts], verifierLog);
+    return new BpfObject(fn, obj, name, [objectName, opts, vmlinuxBtf], verifierLog);
   }
 
-  /** Names of every program in the object, in ELF order. */
+  /** Names of the programs that load (autoload on), in ELF order. */
   programNames(): string[] {
     const names: string[] = [];
     for (let p = this.nextProgram(null); p; p = this.nextProgram(p)) {
-      names.push(this.fn.bpf_program__name(p) ?? "?");
+      if (this.fn.bpf_program__autoload(p)) names.push(this.fn.bpf_program__name(p) ?? "?");
     }
     return names;
   }

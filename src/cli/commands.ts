@@ -12,6 +12,7 @@ import { assertKnownFlags, parseIntegerOption, parsePidList, parsePortList, pars
 import { connectionMatches, type ConnectionFilter } from "../store/net.ts";
 import { CsvLog } from "../output/csv.ts";
 import { UsageError } from "./errors.ts";
+import { scrubOpenTuiEnvironment } from "./privileges.ts";
 import type { TopOptions, TopSource } from "../ui/source.ts";
 import type { TraceOptions } from "./trace.ts";
 
@@ -93,8 +94,7 @@ async function runInteractive(options: TopOptions, log?: { path: string; filter:
       }
     },
   };
-  // OpenTUI reads these at import; they must not steer a privileged process.
-  for (const k of Object.keys(process.env)) if (/^(OTUI_|OPENTUI_)/.test(k)) delete process.env[k];
+  scrubOpenTuiEnvironment();
   const { runTop } = await import("../ui/app.ts");
   await new Promise<void>((resolve) => {
     void runTop(source, options, (code) => {

@@ -50,13 +50,20 @@ export async function runDoctor(): Promise<number> {
 
   if (checks.every((c) => c.ok || !c.essential)) {
     try {
-      const bpf = await openBpftop({ tasks: { expectedTasks: 1024 }, events: { fork: true, ringBytes: 1 << 20 } });
+      const bpf = await openBpftop({ tasks: { expectedTasks: 1024 }, events: { fork: true, ringBytes: 1 << 20 }, net: { expectedSockets: 1024, socketIo: true } });
       checks.push({ name: "BPF programs", ok: true, detail: `${bpf.obj.programNames().join(", ")} loaded and attached`, essential: true });
       checks.push({
         name: "events",
         ok: !bpf.eventsUnavailable,
         detail: bpf.eventsUnavailable ?? "exec/exit/fork tracepoints (tp_btf) attached",
         fix: "needs tp_btf tracepoints (Linux 5.15+ with BTF); the process table works without them",
+        essential: false,
+      });
+      checks.push({
+        name: "socket I/O",
+        ok: !bpf.socketIoUnavailable,
+        detail: bpf.socketIoUnavailable ?? "sock_send_length/sock_recv_length attached: exact per-connection bytes and owners",
+        fix: "needs Linux 6.3+; the network view falls back to TCP's own counters",
         essential: false,
       });
       bpf.close();

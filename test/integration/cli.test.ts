@@ -83,7 +83,10 @@ describeBpf("snapshot", () => {
   test("doctor says every essential check is ok here", () => {
     const r = cli(["doctor"]);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^ok\s+BPF programs\s+dump_task, handle_exec, handle_exit, handle_fork loaded and attached$/m);
+    expect(r.out).toMatch(
+      /^ok\s+BPF programs\s+dump_task, handle_exec, handle_exit, handle_fork, sock_send, sock_recv, tcp_state, tcp_send_rst, tcp_recv_rst, dump_tcp, dump_udp, claim_socket_owners loaded and attached$/m,
+    );
+    expect(r.out).toMatch(/^ok\s+socket I\/O\s+sock_send_length\/sock_recv_length attached/m);
     expect(r.out).toMatch(/^ok\s+events\s+exec\/exit\/fork tracepoints \(tp_btf\) attached$/m);
     expect(r.out).toMatch(/^ok\s+cgroup v2\s+\//m);
   });
