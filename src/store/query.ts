@@ -1,12 +1,14 @@
 /**
  * Pure view-model logic for the process table (which rows are shown, in what
- * order, and with what tree prefix) and the events log (which events are
- * shown). No UI imports; unit-tested on plain rows and events.
+ * order, and with what tree prefix), the events log (which events are shown)
+ * and the network view (which connections, in what order, and its summary).
+ * No UI imports; unit-tested on plain rows, events and connections.
  *
  * Thread rows (isThread) always follow their process row directly, in flat
  * and tree mode alike; filters decide per process, not per thread.
  */
-import type { ProcessEvent, ProcessEventKind, ProcessRow } from "./types.ts";
+import { connectionMatches, type ConnectionFilter } from "./net.ts";
+import type { ConnectionRow, ProcessEvent, ProcessEventKind, ProcessRow } from "./types.ts";
 
 export interface RowSort {
   /** Ascending order of the sort key. */
@@ -97,7 +99,97 @@ export function countAfter(events: readonly ProcessEvent[], seq: number): number
   return count;
 }
 
+export interface ConnectionSort {
+  /** Ascending order of the chosen column; none: the default order (total rate, then total bytes). */
+  compare?(a: ConnectionRow, b: ConnectionRow): number;
+  desc: boolean;
+}
+
+export interface ConnectionQuery {
+  /** Case-insensitive substring of local, remote, state, comm or pid; "" shows everything. */
+  filter: string;
+  /** Port, pid and protocol filters (bpftop net --port/--pid/--proto). */
+  where: ConnectionFilter;
+  /** Only this process's connections (chosen in the process list). */
+  pid?: number;
+  sort: ConnectionSort;
+}
+
+/** The state a connection shows: CLOSED once closed, whatever state it closed from. */
+export function connectionState(row: ConnectionRow): string {
+  return row.closed ? "CLOSED" : row.state;
+}
+
+/**
+ * The sort as a comparator: the column (by default total rate, then total
+ * bytes) in the chosen direction; ties by total rate and total bytes,
+ * largest first, then by id so the order is stable.
+ */
+export function connectionOrder(sort: ConnectionSort): (a: ConnectionRow, b: ConnectionRow) => number {
+  const sign = sort.desc ? -1 : 1;
+  const primary = sort.compare ?? byTraffic;
+  return (a, b) => sign * primary(a, b) || byTraffic(b, a) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** The connections that pass the query, sorted. */
+export function selectConnections(rows: readonly ConnectionRow[], query: ConnectionQuery): ConnectionRow[] {
+  const needle = query.filter.toLowerCase();
+  return rows
+    .filter(
+      (row) =>
+        connectionMatches(row, query.where) &&
+        (query.pid === undefined || row.pid === query.pid) &&
+        (needle === "" || connectionMatchesText(row, needle)),
+    )
+    .sort(connectionOrder(query.sort));
+}
+
+/**
+ * Index of the first connection at or after `from` (wrapping around) whose
+ * local or remote endpoint, state, comm or pid contains `text`,
+ * case-insensitively; -1 when none does.
+ */
+export function findConnectionMatch(rows: readonly ConnectionRow[], text: string, from: number): number {
+  return findFrom(rows, text, from, connectionMatchesText);
+}
+
+/** A process and its sockets' total rate (sent + received), bytes/s. */
+export interface Talker {
+  pid: number;
+  comm: string;
+  rate: number;
+}
+
+/** The `count` processes whose open connections move the most bytes per second, busiest first; idle ones left out. */
+export function topTalkers(rows: readonly ConnectionRow[], count: number): Talker[] {
+  const byPid = new Map<number, Talker>();
+  for (const row of rows) {
+    const rate = row.sendRate + row.receiveRate;
+    if (row.closed || row.pid === 0 || rate === 0) continue;
+    const talker = byPid.get(row.pid);
+    if (talker) talker.rate += rate;
+    else byPid.set(row.pid, { pid: row.pid, comm: row.comm, rate });
+  }
+  return [...byPid.values()].sort((a, b) => b.rate - a.rate || a.pid - b.pid).slice(0, count);
+}
+
 // --- internal ---
+
+/** Ascending by total rate, then by total bytes. */
+const byTraffic = (a: ConnectionRow, b: ConnectionRow): number =>
+  a.sendRate + a.receiveRate - (b.sendRate + b.receiveRate) ||
+  a.bytesSent + a.bytesReceived - (b.bytesSent + b.bytesReceived);
+
+/** True when an endpoint, the state, comm or a known pid contains `needle`, which must already be lower case. */
+function connectionMatchesText(row: ConnectionRow, needle: string): boolean {
+  return (
+    row.local.toLowerCase().includes(needle) ||
+    row.remote.toLowerCase().includes(needle) ||
+    connectionState(row).toLowerCase().includes(needle) ||
+    row.comm.toLowerCase().includes(needle) ||
+    (row.pid !== 0 && String(row.pid).includes(needle))
+  );
+}
 
 /** Index of the first item at or after `from`, wrapping, that `matches` the lower-cased `text`; -1 if none. */
 function findFrom<T>(

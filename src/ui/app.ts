@@ -1,8 +1,8 @@
 /**
- * The top screen: header meters, then the process list or the events log,
- * then the footer, wired to a TopSource. `mountTop` builds it on any
- * renderer (tests use the test renderer); `runTop` owns the real terminal,
- * the refresh timer and every way of leaving.
+ * The top screen: header meters, then the process list, the network view or
+ * the events log, then the footer, wired to a TopSource. `mountTop` builds
+ * it on any renderer (tests use the test renderer); `runTop` owns the real
+ * terminal, the refresh timer and every way of leaving.
  *
  * All keys arrive in one global handler and go through the key table for the
  * current mode and view, so an open prompt or dialog gets every key and
@@ -11,14 +11,14 @@
 import { BoxRenderable, createCliRenderer, type CliRenderer, type KeyEvent } from "@opentui/core";
 import { constants } from "node:os";
 import type { ViewRow } from "../store/query.ts";
-import type { ProcessEvent, ProcessRow } from "../store/types.ts";
-import { COLUMNS, type ColumnId } from "./columns.ts";
+import type { ConnectionRow, ProcessEvent, ProcessRow } from "../store/types.ts";
 import { ConfirmDialog, ListDialog, type Modal } from "./dialogs.ts";
 import { EventPane } from "./event-pane.ts";
 import { FOOTER_HEIGHT, FooterView, type Prompt } from "./footer.ts";
 import { HeaderView, headerLayout } from "./header.ts";
 import { openHelp } from "./help.ts";
 import { findBinding, typedChar, VIEWS, type Action, type Mode, type View } from "./keys.ts";
+import { NetworkPane } from "./network-pane.ts";
 import type { Pane } from "./pane.ts";
 import { ProcessPane } from "./process-pane.ts";
 import type { TopOptions, TopSnapshot, TopSource } from "./source.ts";
@@ -44,7 +44,8 @@ export interface TopController {
   readonly mode: Mode;
   readonly view: View;
   readonly paused: boolean;
-  readonly sort: { column: ColumnId; desc: boolean };
+  /** The current view's sort: its column's id, none in the view's default order (and in the events log). */
+  readonly sort: { column: string | undefined; desc: boolean };
   /**
    * Pulls one snapshot from the source and redraws. While paused the display
    * stays as it was and only the status line moves on (new events are
@@ -61,6 +62,10 @@ export interface TopController {
   selectedEvent(): ProcessEvent | undefined;
   /** Every event that passes the log's filters, oldest first. */
   visibleEvents(): readonly ProcessEvent[];
+  /** The network view's selection (whichever view is shown). */
+  selectedConnection(): ConnectionRow | undefined;
+  /** Every connection that passes the network view's filters, in display order. */
+  visibleConnections(): readonly ConnectionRow[];
 }
 
 export interface TopHooks {
@@ -159,6 +164,7 @@ class TopScreen implements TopController {
   private readonly container: BoxRenderable;
   private readonly header: HeaderView;
   private readonly processes: ProcessPane;
+  private readonly network: NetworkPane;
   private readonly events: EventPane;
   private readonly panes: Readonly<Record<View, Pane>>;
   private readonly footer: FooterView;
@@ -185,11 +191,12 @@ class TopScreen implements TopController {
       pids: options.pids,
       onSelectionChange,
     });
+    this.network = new NetworkPane(renderer, { where: options.net ?? {}, onSelectionChange });
     this.events = new EventPane(renderer, { onSelectionChange });
-    this.panes = { processes: this.processes, events: this.events };
+    this.panes = { processes: this.processes, network: this.network, events: this.events };
     this.footer = new FooterView(renderer, { width: "100%", height: FOOTER_HEIGHT, flexShrink: 0 });
     this.container.add(this.header);
-    for (const view of VIEWS) this.container.add(this.panes[view].table);
+    for (const view of VIEWS) this.container.add(this.panes[view].root);
     this.container.add(this.footer);
 
     this.latest = this.shown = source.refresh();
@@ -200,9 +207,9 @@ class TopScreen implements TopController {
     renderer.on("resize", this.onResize);
   }
 
-  get sort(): { column: ColumnId; desc: boolean } {
-    const { column, desc } = this.processes.sort;
-    return { column: column.id, desc };
+  get sort(): { column: string | undefined; desc: boolean } {
+    const sorting = this.pane.sorting;
+    return { column: sorting?.column?.id, desc: sorting?.desc ?? false };
   }
 
   refresh(): void {
@@ -234,6 +241,14 @@ class TopScreen implements TopController {
 
   visibleEvents(): readonly ProcessEvent[] {
     return this.events.visibleEvents();
+  }
+
+  selectedConnection(): ConnectionRow | undefined {
+    return this.network.selectedConnection();
+  }
+
+  visibleConnections(): readonly ConnectionRow[] {
+    return this.network.visibleConnections();
   }
 
   private get pane(): Pane {
@@ -275,15 +290,13 @@ class TopScreen implements TopController {
       case "end":
         return list.moveTo(list.length - 1);
       case "sortNext":
-        return this.processes.cycleSort(1);
+        return this.pane.sorting?.cycle(1);
       case "sortPrev":
-        return this.processes.cycleSort(-1);
+        return this.pane.sorting?.cycle(-1);
       case "sortPicker":
         return this.openSortPicker();
-      case "invertSort": {
-        const { column, desc } = this.processes.sort;
-        return this.processes.setSort(column, !desc);
-      }
+      case "invertSort":
+        return this.pane.sorting?.invert();
       case "toggleTree":
         return this.processes.toggleTree();
       case "search":
@@ -304,6 +317,12 @@ class TopScreen implements TopController {
         return this.processes.toggleKernelThreads();
       case "toggleShortLived":
         return this.processes.toggleShortLived();
+      case "toggleNetworkColumns":
+        return this.processes.toggleNetworkColumns();
+      case "showConnections":
+        return this.showConnections();
+      case "showAllConnections":
+        return this.network.setProcess(undefined);
       case "kill":
         return this.openSignalPicker();
       case "toggleExecs":
@@ -347,7 +366,7 @@ class TopScreen implements TopController {
 
   private setView(view: View): void {
     this.view = view;
-    for (const name of VIEWS) this.panes[name].table.visible = name === view;
+    for (const name of VIEWS) this.panes[name].root.visible = name === view;
   }
 
   private accept(): void {
@@ -385,25 +404,34 @@ class TopScreen implements TopController {
     this.searchFailed = this.searchText !== "" && !found;
   }
 
-  /** From the events log to the selected event's process in the process list. */
+  /** From the selected event or connection to its process in the process list. */
   private showProcess(): void {
-    const event = this.events.selectedEvent();
-    if (!event) return;
-    if (!this.processes.select(event.pid)) return this.say(`Process ${event.pid} is not in the process list`, true);
+    const owner = this.view === "events" ? this.events.selectedEvent() : this.network.selectedConnection();
+    if (!owner) return;
+    if (owner.pid === 0) return this.say("The connection's process is not known yet", true);
+    if (!this.processes.select(owner.pid)) return this.say(`Process ${owner.pid} is not in the process list`, true);
     this.setView("processes");
   }
 
+  /** From the selected process (a thread's process) to its connections in the network view. */
+  private showConnections(): void {
+    const row = this.processes.selectedRow();
+    if (!row) return this.say("No process selected", true);
+    this.network.setProcess({ pid: row.tgid, comm: row.comm });
+    this.setView("network");
+  }
+
   private openSortPicker(): void {
-    const { column: current, desc } = this.processes.sort;
+    const sorting = this.pane.sorting;
+    if (!sorting) return;
+    const { columns, column: current } = sorting;
     const dialog = new ListDialog(this.renderer, {
       title: " Sort by ",
-      items: COLUMNS.map((column) => ({ text: `${column.header.padEnd(8)} ${column.help}` })),
-      selected: COLUMNS.indexOf(current),
+      items: columns.map((column) => ({ text: `${column.header.padEnd(8)} ${column.help}` })),
+      // In the default order, no column is current: start at the top.
+      selected: current ? columns.indexOf(current) : 0,
     });
-    this.openModal("picker", dialog, () => {
-      const column = COLUMNS[dialog.selectedIndex]!;
-      this.processes.setSort(column, column === current ? desc : column.defaultDesc);
-    });
+    this.openModal("picker", dialog, () => sorting.pick(dialog.selectedIndex));
   }
 
   private openUserPicker(): void {
@@ -462,7 +490,7 @@ class TopScreen implements TopController {
     this.message = { text, isError, expiresAt: Date.now() + MESSAGE_MS };
   }
 
-  /** Puts `snapshot` on display in both views and the header. */
+  /** Puts `snapshot` on display in every view and the header. */
   private display(snapshot: TopSnapshot): void {
     this.shown = snapshot;
     for (const view of VIEWS) this.panes[view].show(snapshot);

@@ -4,8 +4,16 @@
  * this list (htop's Process_fields). Ids are stable; headers may change.
  */
 import type { ExitStatus, ProcessRow } from "../store/types.ts";
-import { exitReason, formatCpuTime, formatDuration, formatPercent, formatSize, printable } from "./format.ts";
-import type { TableColumn } from "./table.ts";
+import {
+  exitReason,
+  formatBytes,
+  formatCpuTime,
+  formatDuration,
+  formatPercent,
+  formatSize,
+  printable,
+} from "./format.ts";
+import { byNumber, byText, type SortColumn } from "./sort.ts";
 import { theme, type CellStyle } from "./theme.ts";
 
 export type ColumnId =
@@ -20,29 +28,24 @@ export type ColumnId =
   | "mem"
   | "time"
   | "threads"
+  | "netSend"
+  | "netReceive"
   | "command";
 
-/** A process-table column; the last one (Command) takes the rest of the row. */
-export interface Column extends TableColumn<ProcessRow> {
+/** A process-table column; the last one (Command) takes the rest of the row. Ties sort by pid. */
+export interface Column extends SortColumn<ProcessRow> {
   id: ColumnId;
-  /** Ascending order; the table applies the direction and breaks ties by pid. */
-  compare(a: ProcessRow, b: ProcessRow): number;
-  /** Direction a first sort by this column uses (largest CPU% first, lowest PID first). */
-  defaultDesc: boolean;
-  help: string;
+  /**
+   * One of the network columns: hidden until a process has network traffic
+   * (or the user shows them with `N`).
+   */
+  network?: boolean;
 }
 
-const byNumber = (pick: (row: ProcessRow) => number) => (a: ProcessRow, b: ProcessRow) => pick(a) - pick(b);
-const byText = (pick: (row: ProcessRow) => string) => (a: ProcessRow, b: ProcessRow) => {
-  const x = pick(a);
-  const y = pick(b);
-  return x < y ? -1 : x > y ? 1 : 0;
-};
-
-const dimWhenZero = (value: number): CellStyle | undefined => (value === 0 ? { fg: theme.shadow } : undefined);
+export const dimWhenZero = (value: number): CellStyle | undefined => (value === 0 ? { fg: theme.shadow } : undefined);
 
 /** htop colours the unit of large sizes: megabytes cyan, gigabytes and above green. */
-function sizeStyle(bytes: number): CellStyle | undefined {
+export function sizeStyle(bytes: number): CellStyle | undefined {
   if (bytes === 0) return { fg: theme.shadow };
   if (bytes >= 1024 ** 3) return { fg: theme.gigabytes };
   if (bytes >= 1024 ** 2) return { fg: theme.megabytes };
@@ -190,6 +193,30 @@ export const COLUMNS: readonly Column[] = [
     compare: byNumber((row) => row.threads),
     defaultDesc: true,
     help: "Number of threads in the process",
+  },
+  {
+    id: "netSend",
+    header: "TX/s",
+    width: 5,
+    align: "right",
+    network: true,
+    format: (row) => formatBytes(row.netSendRate),
+    compare: byNumber((row) => row.netSendRate),
+    defaultDesc: true,
+    help: "Bytes per second the process's sockets sent (shown once a process has network traffic; N)",
+    style: (row) => dimWhenZero(row.netSendRate),
+  },
+  {
+    id: "netReceive",
+    header: "RX/s",
+    width: 5,
+    align: "right",
+    network: true,
+    format: (row) => formatBytes(row.netReceiveRate),
+    compare: byNumber((row) => row.netReceiveRate),
+    defaultDesc: true,
+    help: "Bytes per second the process's sockets received (shown with TX/s)",
+    style: (row) => dimWhenZero(row.netReceiveRate),
   },
   {
     id: "command",

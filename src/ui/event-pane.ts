@@ -3,7 +3,7 @@
  * at the bottom. Like `tail -f`, it follows new events while the last one is
  * selected; moving up stops that and End resumes it.
  */
-import type { RenderContext } from "@opentui/core";
+import type { Renderable, RenderContext } from "@opentui/core";
 import { countAfter, findEventMatch, selectEvents } from "../store/query.ts";
 import type { EventStats, ProcessEvent, ProcessEventKind } from "../store/types.ts";
 import { EVENT_COLUMNS, type EventColumn } from "./event-columns.ts";
@@ -42,6 +42,10 @@ export class EventPane implements Pane {
       followTail: true,
       onSelectionChange: options.onSelectionChange,
     });
+  }
+
+  get root(): Renderable {
+    return this.table;
   }
 
   show(snapshot: TopSnapshot): void {

@@ -1,11 +1,12 @@
 /**
- * The two bottom lines: a status line (refresh time, the view's counts and
- * filters, PAUSED, messages, warnings) and htop's function-key bar, which
- * turns into the prompt while searching or filtering. The keys shown come
- * from the key table for the current mode and view.
+ * The two bottom lines: a status line (refresh time, the view's counts,
+ * filters and losses, PAUSED, messages, warnings) and htop's function-key
+ * bar, which turns into the prompt while searching or filtering. The keys
+ * shown come from the key table for the current mode and view.
  */
 import { Renderable, type OptimizedBuffer, type RGBA } from "@opentui/core";
-import type { EventStats, ProcessEventKind } from "../store/types.ts";
+import type { ConnectionFilter } from "../store/net.ts";
+import type { EventStats, NetStats, ProcessEventKind } from "../store/types.ts";
 import { cellWidth, formatMs, formatRate, truncate } from "./format.ts";
 import { bindingApplies, KEY_BINDINGS, keyLabel, type Mode, type View } from "./keys.ts";
 import { theme } from "./theme.ts";
@@ -58,6 +59,22 @@ export interface EventStatus {
   newSincePause: number;
 }
 
+/** What the status line reports about the network view. */
+export interface NetworkStatus {
+  view: "network";
+  /** Connections shown and collected (closed ones included). */
+  shown: number;
+  total: number;
+  filter: string;
+  /** Filters from the command line. */
+  where: ConnectionFilter;
+  /** The process chosen with `n` in the process list. */
+  process?: { pid: number; comm: string };
+  stats: NetStats;
+}
+
+export type ViewStatus = ProcessStatus | EventStatus | NetworkStatus;
+
 /** What the status line reports. */
 export interface Status {
   /** Time the last refresh took. */
@@ -65,7 +82,7 @@ export interface Status {
   paused: boolean;
   message?: { text: string; isError: boolean };
   warnings: readonly string[];
-  view: ProcessStatus | EventStatus;
+  view: ViewStatus;
 }
 
 export interface FooterState {
@@ -83,7 +100,7 @@ export function statusParts(status: Status): StatusPart[] {
     parts.push({ text: status.message.text, fg, attributes: status.message.isError ? theme.bold : 0 });
   }
   parts.push(plain(`refresh ${formatMs(status.collectMs)}`));
-  parts.push(...(status.view.view === "processes" ? processParts(status.view) : eventParts(status.view)));
+  parts.push(...viewParts(status.view));
   for (const warning of status.warnings) parts.push({ text: warning, fg: theme.warning });
   return parts;
 }
@@ -107,6 +124,23 @@ export class FooterView extends Renderable {
   }
 }
 
+/** Draws `parts` one after another from (x, y), cut at `width` cells. */
+export function drawParts(
+  buffer: OptimizedBuffer,
+  x: number,
+  y: number,
+  width: number,
+  parts: readonly StatusPart[],
+): void {
+  let offset = 0;
+  for (const part of parts) {
+    if (offset >= width) return;
+    const text = truncate(part.text, width - offset);
+    buffer.drawText(text, x + offset, y, part.fg, part.bg, part.attributes ?? 0);
+    offset += cellWidth(text);
+  }
+}
+
 // --- internal ---
 
 const LISTED_PIDS = 5;
@@ -117,6 +151,17 @@ function abbreviateList(values: readonly number[]): string {
 }
 
 const plain = (text: string): StatusPart => ({ text, fg: theme.status });
+
+function viewParts(status: ViewStatus): StatusPart[] {
+  switch (status.view) {
+    case "processes":
+      return processParts(status);
+    case "events":
+      return eventParts(status);
+    case "network":
+      return networkParts(status);
+  }
+}
 
 function processParts(status: ProcessStatus): StatusPart[] {
   const parts = [plain(`${status.shown}/${status.total} processes`)];
@@ -144,6 +189,23 @@ function eventParts(status: EventStatus): StatusPart[] {
   return parts;
 }
 
+/** Counts and filters, then what limits the view: off, degraded, or close records lost (in red). */
+function networkParts(status: NetworkStatus): StatusPart[] {
+  const { stats, where, process } = status;
+  const parts = [plain(`${status.shown}/${status.total} connections`)];
+  if (stats.unavailable !== undefined) parts.push({ text: "network unavailable", fg: theme.warning });
+  if (status.filter) parts.push(plain(`filter "${status.filter}"`));
+  if (process) parts.push({ text: `process ${process.comm}(${process.pid}), Esc: all`, fg: theme.text });
+  if (where.proto) parts.push(plain(`${where.proto} only`));
+  if (where.ports?.length) parts.push(plain(`ports ${abbreviateList(where.ports)}`));
+  if (where.pids?.length) parts.push(plain(`pids ${abbreviateList(where.pids)}`));
+  if (stats.degraded !== undefined) parts.push({ text: `degraded: ${stats.degraded}`, fg: theme.warning });
+  if (stats.dropped > 0) {
+    parts.push({ text: `DROPPED: ${stats.dropped} closes`, fg: theme.dropped, attributes: theme.bold });
+  }
+  return parts;
+}
+
 function keyBar(state: FooterState): StatusPart[] {
   const parts: StatusPart[] = [];
   for (const binding of KEY_BINDINGS) {
@@ -162,14 +224,4 @@ function keyBar(state: FooterState): StatusPart[] {
 
 function joinStatus(parts: readonly StatusPart[]): StatusPart[] {
   return parts.flatMap((part, i) => (i === 0 ? [part] : [{ text: SEPARATOR, fg: theme.status }, part]));
-}
-
-function drawParts(buffer: OptimizedBuffer, x: number, y: number, width: number, parts: readonly StatusPart[]): void {
-  let offset = 0;
-  for (const part of parts) {
-    if (offset >= width) return;
-    const text = truncate(part.text, width - offset);
-    buffer.drawText(text, x + offset, y, part.fg, part.bg, part.attributes ?? 0);
-    offset += cellWidth(text);
-  }
 }

@@ -31,6 +31,32 @@ export function formatSize(bytes: number): string {
   return `${whole}${prefix}`;
 }
 
+/**
+ * A byte count or a rate in bytes per second, in at most 5 cells: `0`,
+ * `512B` below one KiB, then as formatSize (`1023K`, `1.50M`).
+ */
+export function formatBytes(bytes: number): string {
+  if (!(bytes >= 1)) return "0";
+  return bytes < 1024 ? `${Math.floor(bytes)}B` : formatSize(bytes);
+}
+
+/** A packet count in at most 7 cells: exact below ten million, then whole millions (`9999M`), then billions (`12G`). */
+export function formatCount(count: number): string {
+  if (count < 10_000_000) return String(count);
+  return count < 10_000_000_000 ? `${Math.floor(count / 1e6)}M` : `${Math.floor(count / 1e9)}G`;
+}
+
+/**
+ * A socket endpoint (`10.0.0.1:443`, `[2001:db8::1]:443`) in at most `width`
+ * cells: a long address is cut in the middle, keeping the port (`[2001:db8:…]:443`).
+ */
+export function fitEndpoint(endpoint: string, width: number): string {
+  if (endpoint.length <= width) return endpoint;
+  const portAt = endpoint.lastIndexOf(":");
+  const port = endpoint.slice(endpoint[portAt - 1] === "]" ? portAt - 1 : portAt);
+  return `${endpoint.slice(0, Math.max(0, width - port.length - 1))}…${port}`;
+}
+
 /** A size in a meter's text: `0K`, `512M`, `1.2G`, `15.6G` (one decimal below 100, truncated). */
 export function formatMeterSize(bytes: number): string {
   if (!(bytes > 0)) return "0K";

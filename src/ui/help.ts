@@ -7,13 +7,23 @@ import { COLUMNS } from "./columns.ts";
 import { ListDialog, type ListItem } from "./dialogs.ts";
 import { EVENT_COLUMNS } from "./event-columns.ts";
 import { KEY_BINDINGS, keyLabel, type Mode, type View } from "./keys.ts";
+import { NETWORK_COLUMNS } from "./network-columns.ts";
 import { theme } from "./theme.ts";
 
-/** Key sections: a mode, and for browse keys the view they belong to (none: both views). */
+/** Key sections: a mode, and for browse keys the view they belong to (none: every view). */
 const SECTIONS: readonly { mode: Mode; view?: View; title: string }[] = [
-  { mode: "browse", title: "Both views (Tab switches between the process list and the events log)" },
-  { mode: "browse", view: "processes", title: "Process list" },
-  { mode: "browse", view: "events", title: "Events log (follows new events while the last one is selected)" },
+  { mode: "browse", title: "All views (Tab: processes → network → events; Shift-Tab goes back)" },
+  { mode: "browse", view: "processes", title: "Process list (search and filter match the command)" },
+  {
+    mode: "browse",
+    view: "network",
+    title: "Network view (search and filter match addresses, state, command and pid)",
+  },
+  {
+    mode: "browse",
+    view: "events",
+    title: "Events log (search and filter match command, file and pid; follows the newest event)",
+  },
   { mode: "search", title: "While searching" },
   { mode: "filter", title: "While filtering" },
   { mode: "picker", title: "In a list (sort column, user, signal)" },
@@ -37,7 +47,12 @@ export function helpItems(): ListItem[] {
   items.push(heading("Events log columns"));
   for (const column of EVENT_COLUMNS) items.push({ text: `  ${column.header.padEnd(KEY_COLUMN)} ${column.help}` });
   items.push({ text: "" });
-  items.push(heading("Columns (click a header to sort by it, click again to invert)"));
+  items.push(heading("Network columns (sorted by total rate, then bytes, until a header is clicked)"));
+  for (const column of NETWORK_COLUMNS) {
+    items.push({ text: `  ${column.header.padEnd(HEADER_COLUMN)} ${column.help}` });
+  }
+  items.push({ text: "" });
+  items.push(heading("Process columns (click a header to sort by it, click again to invert)"));
   for (const column of COLUMNS) items.push({ text: `  ${column.header.padEnd(HEADER_COLUMN)} ${column.help}` });
   items.push({ text: "" });
   items.push(heading("CPU bar colours"));

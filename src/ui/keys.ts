@@ -2,7 +2,7 @@
  * The one key table: it drives key dispatch, the footer's function-key bar
  * and the help overlay. Each binding belongs to one mode; while a prompt or
  * dialog is open only its mode's bindings apply. A browse binding may also
- * belong to one view; without one it works in both.
+ * belong to one view; without one it works in every view.
  */
 import type { KeyEvent } from "@opentui/core";
 import type { TopOptions } from "./source.ts";
@@ -10,11 +10,11 @@ import type { TopOptions } from "./source.ts";
 /** What the screen is doing; decides which bindings apply. */
 export type Mode = "browse" | "search" | "filter" | "help" | "picker" | "confirm";
 
-/** What the screen shows below the header: the process table or the events log. */
+/** What the screen shows below the header: the process table, the network view or the events log. */
 export type View = NonNullable<TopOptions["view"]>;
 
 /** The views in Tab order. */
-export const VIEWS: readonly View[] = ["processes", "events"];
+export const VIEWS: readonly View[] = ["processes", "network", "events"];
 
 export type Action =
   | "up"
@@ -38,6 +38,9 @@ export type Action =
   | "toggleKernelThreads"
   | "kill"
   | "toggleShortLived"
+  | "toggleNetworkColumns"
+  | "showConnections"
+  | "showAllConnections"
   | "toggleExecs"
   | "toggleExits"
   | "toggleForks"
@@ -63,7 +66,7 @@ const TEXT: KeySpec = "text";
 
 export interface KeyBinding {
   mode: Mode;
-  /** The only view the binding works in; both when absent. */
+  /** The only view the binding works in; every view when absent. */
   view?: View;
   keys: readonly KeySpec[];
   action: Action;
@@ -87,6 +90,14 @@ const inMode = (mode: Mode, bindings: readonly Omit<KeyBinding, "mode">[]): KeyB
 const inView = (view: View, bindings: readonly Omit<KeyBinding, "mode" | "view">[]): Omit<KeyBinding, "mode">[] =>
   bindings.map((binding) => ({ view, ...binding }));
 
+/** The views that sort (the process list and the network view) share these. */
+const SORTING: readonly Omit<KeyBinding, "mode" | "view">[] = [
+  { keys: ["f6"], action: "sortPicker", help: "Choose the sort column", footer: "SortBy" },
+  { keys: [">", "."], action: "sortNext", help: "Sort by the next column" },
+  { keys: ["<", ","], action: "sortPrev", help: "Sort by the previous column" },
+  { keys: ["I"], action: "invertSort", help: "Invert the sort order" },
+];
+
 export const KEY_BINDINGS: readonly KeyBinding[] = [
   ...inMode("browse", [
     { keys: ["f1", "h", "?"], action: "help", help: "Show this help", footer: "Help" },
@@ -96,26 +107,39 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
     {
       keys: ["f3", "/"],
       action: "search",
-      help: "Search: type to jump to a matching command (events: command, file or pid)",
+      help: "Search: type to jump to a matching row",
       footer: "Search",
     },
     {
       keys: ["f4", "\\"],
       action: "filter",
-      help: "Filter: show only matching commands (events: command, file or pid)",
+      help: "Filter: show only matching rows",
       footer: "Filter",
     },
     ...inView("processes", [
       { keys: ["f5", "t"], action: "toggleTree", help: "Tree view on/off", footer: "Tree" },
-      { keys: ["f6"], action: "sortPicker", help: "Choose the sort column", footer: "SortBy" },
-      { keys: [">", "."], action: "sortNext", help: "Sort by the next column" },
-      { keys: ["<", ","], action: "sortPrev", help: "Sort by the previous column" },
-      { keys: ["I"], action: "invertSort", help: "Invert the sort order" },
+      ...SORTING,
       { keys: ["u"], action: "userPicker", help: "Show only one user's processes" },
       { keys: ["H"], action: "toggleThreads", help: "Show/hide user threads" },
       { keys: ["K"], action: "toggleKernelThreads", help: "Show/hide kernel threads" },
       { keys: ["e"], action: "toggleShortLived", help: "Show/hide processes that ran between two refreshes" },
       { keys: ["f9", "k"], action: "kill", help: "Send a signal to the selected process", footer: "Kill" },
+      { keys: ["n"], action: "showConnections", help: "Show the selected process's connections in the network view" },
+      {
+        keys: ["N"],
+        action: "toggleNetworkColumns",
+        help: "Show/hide TX/s and RX/s (they appear once a process has network traffic)",
+      },
+    ]),
+    ...inView("network", [
+      ...SORTING,
+      {
+        keys: ["return", "enter"],
+        action: "showProcess",
+        help: "Go to the connection's process in the process list",
+        footer: "Proc",
+      },
+      { keys: ["escape"], action: "showAllConnections", help: "Show every process's connections again (after n)" },
     ]),
     ...inView("events", [
       { keys: ["e"], action: "toggleExecs", help: "Show/hide exec events" },
@@ -130,7 +154,7 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
     ]),
     { keys: ["p"], action: "pause", help: "Pause/resume the display (collection goes on)" },
     { keys: ["f10", "q"], action: "quit", help: "Quit", footer: "Quit" },
-    { keys: ["tab"], action: "nextView", help: "Next view: processes, events", footer: "View" },
+    { keys: ["tab"], action: "nextView", help: "Next view: processes, network, events", footer: "View" },
     { keys: ["S-tab"], action: "prevView", help: "Previous view" },
   ]),
   ...inMode("search", [

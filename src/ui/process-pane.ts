@@ -1,16 +1,20 @@
 /**
  * The process list: the table of processes with htop's sort, tree, user and
  * thread settings, plus the exited rows (dimmed, with their exit status) and,
- * on request, the processes that ran between two refreshes.
+ * on request, the processes that ran between two refreshes. The network
+ * columns (TX/s, RX/s) stay hidden until a process has network traffic.
  */
-import type { RenderContext } from "@opentui/core";
+import type { Renderable, RenderContext } from "@opentui/core";
 import { buildView, findMatch, type ViewRow } from "../store/query.ts";
 import type { ProcessRow } from "../store/types.ts";
 import { COLUMNS, DEFAULT_SORT, columnById, type Column } from "./columns.ts";
 import type { ProcessStatus } from "./footer.ts";
 import type { Pane } from "./pane.ts";
+import { Sorting } from "./sort.ts";
 import type { TopSnapshot } from "./source.ts";
 import { DataTable } from "./table.ts";
+
+const WITHOUT_NETWORK = COLUMNS.filter((column) => !column.network);
 
 export interface ProcessPaneOptions {
   tree: boolean;
@@ -21,18 +25,19 @@ export interface ProcessPaneOptions {
 
 export class ProcessPane implements Pane {
   readonly table: DataTable<ProcessRow, Column>;
+  readonly sorting: Sorting<ProcessRow, Column>;
   filter = "";
 
   private rows: readonly ProcessRow[] = [];
   private view: ViewRow[] = [];
-  private sortColumn: Column = columnById(DEFAULT_SORT);
-  private sortDesc = this.sortColumn.defaultDesc;
   private tree: boolean;
   private selectedUser: string | undefined;
   private readonly pids: readonly number[] | undefined;
   private showThreads = false;
   private showKernelThreads = true;
   private showShortLived = false;
+  /** Undefined until a process has network traffic or the user decides (`N`). */
+  private showNetwork: boolean | undefined;
 
   constructor(ctx: RenderContext, options: ProcessPaneOptions) {
     this.tree = options.tree;
@@ -42,18 +47,18 @@ export class ProcessPane implements Pane {
       width: "100%",
       flexGrow: 1,
       flexShrink: 1,
-      columns: COLUMNS,
+      columns: WITHOUT_NETWORK,
       keyOf: (row) => row.pid,
       dimmed: (row) => row.exit !== undefined || row.shortLived === true,
-      // htop: a click sorts by the column, a second click inverts.
-      onHeaderClick: (column) => this.setSort(column, column === this.sortColumn ? !this.sortDesc : column.defaultDesc),
+      onHeaderClick: (column) => this.sorting.click(column),
       onSelectionChange: options.onSelectionChange,
     });
-    this.table.setSort(this.sortColumn, this.sortDesc);
+    const sortColumn = columnById(DEFAULT_SORT);
+    this.sorting = new Sorting(this.table, sortColumn, sortColumn.defaultDesc, () => this.rebuild());
   }
 
-  get sort(): { column: Column; desc: boolean } {
-    return { column: this.sortColumn, desc: this.sortDesc };
+  get root(): Renderable {
+    return this.table;
   }
 
   get user(): string | undefined {
@@ -62,6 +67,9 @@ export class ProcessPane implements Pane {
 
   show(snapshot: TopSnapshot): void {
     this.rows = snapshot.rows;
+    if (this.showNetwork === undefined && snapshot.rows.some((row) => row.netSendRate > 0 || row.netReceiveRate > 0)) {
+      this.setNetworkColumns(true);
+    }
     this.rebuild();
   }
 
@@ -88,20 +96,6 @@ export class ProcessPane implements Pane {
       kernelThreadsShown: this.showKernelThreads,
       shortLivedShown: this.showShortLived,
     };
-  }
-
-  setSort(column: Column, desc: boolean): void {
-    this.sortColumn = column;
-    this.sortDesc = desc;
-    this.table.setSort(column, desc);
-    this.rebuild();
-  }
-
-  /** Sorts by the next (`step` 1) or previous (-1) column, in that column's default direction. */
-  cycleSort(step: number): void {
-    const index = COLUMNS.indexOf(this.sortColumn);
-    const next = COLUMNS[(index + step + COLUMNS.length) % COLUMNS.length]!;
-    this.setSort(next, next.defaultDesc);
   }
 
   toggleTree(): void {
@@ -136,6 +130,12 @@ export class ProcessPane implements Pane {
     this.rebuild();
   }
 
+  /** Shows or hides TX/s and RX/s; from then on they no longer appear by themselves. */
+  toggleNetworkColumns(): void {
+    this.setNetworkColumns(!this.showNetwork);
+    this.rebuild();
+  }
+
   /** Selects the row of `pid`; false when it is not in the list (gone, or filtered out). */
   select(pid: number): boolean {
     const index = this.view.findIndex((view) => view.row.pid === pid);
@@ -154,6 +154,17 @@ export class ProcessPane implements Pane {
 
   // --- internal ---
 
+  /** Sorting by a column being hidden goes back to the default sort. */
+  private setNetworkColumns(shown: boolean): void {
+    this.showNetwork = shown;
+    this.table.setColumns(shown ? COLUMNS : WITHOUT_NETWORK);
+    const sorted = this.sorting.column;
+    if (sorted && !this.table.columns.includes(sorted)) {
+      const column = columnById(DEFAULT_SORT);
+      this.sorting.set(column, column.defaultDesc);
+    }
+  }
+
   /** Re-applies filters, sort and tree to the rows on display. */
   private rebuild(): void {
     this.view = buildView(this.rows, {
@@ -162,7 +173,8 @@ export class ProcessPane implements Pane {
       pids: this.pids,
       showKernelThreads: this.showKernelThreads,
       showShortLived: this.showShortLived,
-      sort: { compare: this.sortColumn.compare, desc: this.sortDesc },
+      // The process list always has a sort column; the default one stands in for the type's "none".
+      sort: { compare: (this.sorting.column ?? columnById(DEFAULT_SORT)).compare, desc: this.sorting.desc },
       tree: this.tree,
     });
     this.table.setRows(this.view);

@@ -1,10 +1,10 @@
 /**
- * The table behind both views (the process list and the events log): one
- * renderable that draws the header line and only the rows that fit
- * (stack-guide §1.3), so thousands of rows cost no more than a screenful.
- * It owns the selection and the scroll position; the selection follows a
- * row's key across updates, not its index. What it shows is given by a list
- * of column definitions.
+ * The table behind every view (the process list, the network view and the
+ * events log): one renderable that draws the header line and only the rows
+ * that fit (stack-guide §1.3), so thousands of rows cost no more than a
+ * screenful. It owns the selection and the scroll position; the selection
+ * follows a row's key across updates, not its index. What it shows is given
+ * by a list of column definitions.
  */
 import {
   Renderable,
@@ -39,7 +39,8 @@ export interface TableColumn<R> {
   align: "left" | "right";
   /** Takes the width the other columns leave. Without a growing column, the last column does. */
   grow?: boolean;
-  format(row: R): string;
+  /** The cell's text; `cells` is the room the table gives it (more than `width` for the growing column). */
+  format(row: R, cells?: number): string;
   /** Colour by value; the row's default colour when absent or undefined. */
   style?(row: R): CellStyle | undefined;
 }
@@ -51,10 +52,13 @@ export interface TableItem<R> {
   readonly prefix?: string;
 }
 
+/** What identifies a row across updates: a pid, an event number, a socket cookie. */
+export type RowKey = number | string;
+
 export interface DataTableOptions<R, C extends TableColumn<R>> extends RenderableOptions<DataTable<R, C>> {
   columns: readonly C[];
   /** What identifies a row across setRows calls; the selection stays on it. */
-  keyOf(row: R): number;
+  keyOf(row: R): RowKey;
   /** Rows drawn wholly in the dimmed colour (processes that have exited). */
   dimmed?(row: R): boolean;
   /** While the last row is selected, rows added at the end take the selection with them (`tail -f`). */
@@ -65,8 +69,8 @@ export interface DataTableOptions<R, C extends TableColumn<R>> extends Renderabl
 }
 
 export class DataTable<R, C extends TableColumn<R>> extends Renderable implements Navigable {
-  private readonly columns: readonly C[];
-  private readonly keyOf: (row: R) => number;
+  private shownColumns: readonly C[];
+  private readonly keyOf: (row: R) => RowKey;
   private readonly dimmed: (row: R) => boolean;
   private readonly followTail: boolean;
   private readonly onHeaderClick: ((column: C) => void) | undefined;
@@ -80,7 +84,7 @@ export class DataTable<R, C extends TableColumn<R>> extends Renderable implement
 
   constructor(ctx: RenderContext, options: DataTableOptions<R, C>) {
     super(ctx, options);
-    this.columns = options.columns;
+    this.shownColumns = options.columns;
     this.keyOf = options.keyOf;
     this.dimmed = options.dimmed ?? (() => false);
     this.followTail = options.followTail ?? false;
@@ -104,8 +108,18 @@ export class DataTable<R, C extends TableColumn<R>> extends Renderable implement
     this.requestRender();
   }
 
-  /** Marks the sort column in the header. */
-  setSort(column: C, desc: boolean): void {
+  /** The columns shown, left to right. */
+  get columns(): readonly C[] {
+    return this.shownColumns;
+  }
+
+  setColumns(columns: readonly C[]): void {
+    this.shownColumns = columns;
+    this.requestRender();
+  }
+
+  /** Marks the sort column in the header; none when the view is in its default order. */
+  setSort(column: C | undefined, desc: boolean): void {
     this.sortColumn = column;
     this.sortDesc = desc;
     this.requestRender();
@@ -236,7 +250,7 @@ export class DataTable<R, C extends TableColumn<R>> extends Renderable implement
         cellWidth -= prefix.length + 1;
       }
       if (cellWidth <= 0) continue;
-      const text = fit(column.format(item.row), cellWidth, column.align);
+      const text = fit(column.format(item.row, cellWidth), cellWidth, column.align);
       buffer.drawText(text, cellX, y, fg, bg, style?.attributes ?? 0);
     }
   }

@@ -60,8 +60,13 @@ export const theme = {
   eventFork: BLUE,
   /** An exit with a non-zero code or by a signal. */
   exitFailed: RED,
-  /** Events lost because the kernel could not queue them. */
+  /** Events or close records lost because the kernel could not queue them. */
   dropped: RED,
+
+  /** An established TCP connection or a connected UDP socket. */
+  connectionOpen: GREEN,
+  /** Retransmitted TCP segments: loss or congestion on the path. */
+  retransmits: YELLOW,
 
   fkeyKey: RGBA.defaultForeground(),
   fkeyLabelFg: BLACK,

@@ -17,9 +17,11 @@ function execs(first: number, count: number) {
   return Array.from({ length: count }, (_, i) => makeEvent(first + i, "exec", { pid: 5000 + first + i }));
 }
 
-test("Tab switches to the events log and back; Shift-Tab goes the other way", async () => {
+test("Tab goes processes → network → events and round; Shift-Tab goes the other way", async () => {
   m = await mount(sampleRows(), {}, undefined, sampleEvents());
   expect(m.top.view).toBe("processes");
+  m.mockInput.pressTab();
+  expect(m.top.view).toBe("network");
   m.mockInput.pressTab();
   expect(m.top.view).toBe("events");
   const lines = (await m.frame()).split("\n");
@@ -35,6 +37,8 @@ test("Tab switches to the events log and back; Shift-Tab goes the other way", as
   expect(await m.tablePids()).toEqual(SAMPLE_BY_CPU);
   m.mockInput.pressTab({ shift: true });
   expect(m.top.view).toBe("events");
+  m.mockInput.pressTab({ shift: true });
+  expect(m.top.view).toBe("network");
   m.mockInput.pressTab({ shift: true });
   expect(m.top.view).toBe("processes");
 });
@@ -100,7 +104,7 @@ test("\\ filters the log by command, filename or pid; Esc clears it", async () =
   // The process list keeps its own (empty) filter.
   m.mockInput.pressTab();
   expect(await m.tablePids()).toEqual(SAMPLE_BY_CPU);
-  m.mockInput.pressTab();
+  m.mockInput.pressTab({ shift: true });
 
   m.mockInput.pressKey("F4");
   await m.escape();
@@ -208,7 +212,7 @@ test("Enter on an event goes to its process when it is still listed", async () =
   expect(m.top.selectedRow()?.pid).toBe(1300);
   expect(await m.highlightedLine()).toContain("vim notes.txt");
 
-  m.mockInput.pressTab();
+  m.mockInput.pressTab({ shift: true });
   m.mockInput.pressKey("END");
   m.mockInput.pressEnter();
   expect(m.top.view).toBe("events");

@@ -1,9 +1,11 @@
-/** Plain-object rows and events, a system summary and a fake TopSource for the TUI and query tests. */
+/** Plain-object rows, events and connections, a system summary and a fake TopSource for the TUI and query tests. */
 import { createTestRenderer, type TestRendererSetup } from "@opentui/core/testing";
 import { theme } from "../../src/ui/theme.ts";
 import type {
+  ConnectionRow,
   CpuUsage,
   EventStats,
+  NetStats,
   ProcessEvent,
   ProcessEventKind,
   ProcessRow,
@@ -36,6 +38,8 @@ export function makeRow(fields: Partial<ProcessRow> & { pid: number }): ProcessR
     cgroupId: 0,
     kernelThread: false,
     isThread: false,
+    netSendRate: 0,
+    netReceiveRate: 0,
     ...fields,
   };
 }
@@ -98,6 +102,145 @@ export function sampleEvents(): ProcessEvent[] {
   ];
 }
 
+/**
+ * An established TCP/IPv4 connection of firefox (pid 1200) unless given;
+ * `local` and `remote` are written from the addresses and ports when not given.
+ */
+export function makeConnection(fields: Partial<ConnectionRow> & { id: string }): ConnectionRow {
+  const row = {
+    proto: "tcp" as const,
+    family: 4 as const,
+    localAddr: "10.0.0.2",
+    localPort: 40000,
+    remoteAddr: "93.184.216.34",
+    remotePort: 443,
+    state: "ESTABLISHED",
+    pid: 1200,
+    comm: "firefox",
+    user: "alice",
+    bytesSent: 0,
+    bytesReceived: 0,
+    packetsSent: 0,
+    packetsReceived: 0,
+    sendRate: 0,
+    receiveRate: 0,
+    rttUs: 0,
+    retransmits: 0,
+    resetsSent: 0,
+    resetsReceived: 0,
+    statesSeen: [],
+    approximate: false,
+    ...fields,
+  };
+  const endpoint = (addr: string, port: number) => (row.family === 6 ? `[${addr}]:${port}` : `${addr}:${port}`);
+  return { local: endpoint(row.localAddr, row.localPort), remote: endpoint(row.remoteAddr, row.remotePort), ...row };
+}
+
+/**
+ * Six sockets: firefox's busy HTTPS connection, curl over IPv6 loopback (a
+ * pid not in sampleRows()), sshd's listener, a UDP socket of systemd, a
+ * connection of bash that closed, and one whose owner is not known.
+ */
+export function sampleConnections(): ConnectionRow[] {
+  const K = 1024;
+  return [
+    makeConnection({
+      id: "101",
+      bytesSent: 2 * K * K,
+      bytesReceived: 50 * K * K,
+      packetsSent: 1500,
+      packetsReceived: 36000,
+      sendRate: 20 * K,
+      receiveRate: 1.5 * K * K,
+      rttUs: 12_345,
+      retransmits: 2,
+    }),
+    makeConnection({
+      id: "102",
+      family: 6,
+      localAddr: "::1",
+      localPort: 51000,
+      remoteAddr: "::1",
+      remotePort: 443,
+      pid: 3000,
+      comm: "curl",
+      bytesSent: 700,
+      bytesReceived: 300 * K,
+      packetsSent: 12,
+      packetsReceived: 210,
+      sendRate: 100,
+      receiveRate: 50 * K,
+      rttUs: 80,
+    }),
+    makeConnection({
+      id: "103",
+      localAddr: "0.0.0.0",
+      localPort: 22,
+      remoteAddr: "0.0.0.0",
+      remotePort: 0,
+      remote: "*:*",
+      state: "LISTEN",
+      pid: 420,
+      comm: "sshd",
+      user: "root",
+    }),
+    makeConnection({
+      id: "104",
+      proto: "udp",
+      localAddr: "10.0.0.2",
+      localPort: 5353,
+      remoteAddr: "0.0.0.0",
+      remotePort: 0,
+      remote: "*:*",
+      state: "UNCONN",
+      pid: 1,
+      comm: "systemd",
+      user: "root",
+      bytesReceived: 4 * K,
+      packetsReceived: 20,
+      receiveRate: 200,
+    }),
+    makeConnection({
+      id: "105",
+      localPort: 40010,
+      remoteAddr: "1.1.1.1",
+      state: "TIME_WAIT",
+      pid: 1000,
+      comm: "bash",
+      bytesSent: 9 * K,
+      bytesReceived: 90 * K,
+      approximate: true,
+      closed: { timeMs: EVENT_TIME },
+    }),
+    makeConnection({
+      id: "106",
+      localPort: 41000,
+      remoteAddr: "10.0.0.9",
+      remotePort: 5432,
+      pid: 0,
+      comm: "",
+      user: "",
+      bytesSent: 5 * K,
+      bytesReceived: 10 * K,
+      approximate: true,
+    }),
+  ];
+}
+
+/** The store's totals for `connections`: open ones by state, summed rates. */
+export function netStatsOf(connections: readonly ConnectionRow[]): NetStats {
+  const open = connections.filter((row) => !row.closed);
+  const byState: Record<string, number> = {};
+  for (const row of open) byState[row.state] = (byState[row.state] ?? 0) + 1;
+  return {
+    connections: open.length,
+    byState,
+    sendRate: open.reduce((sum, row) => sum + row.sendRate, 0),
+    receiveRate: open.reduce((sum, row) => sum + row.receiveRate, 0),
+    dropped: 0,
+  };
+}
+
 function cpu(name: string, user: number, system: number): CpuUsage {
   return { name, user, nice: 0, system, irq: 0, iowait: 0, steal: 0, busy: user + system };
 }
@@ -137,6 +280,9 @@ export class FakeSource implements TopSource {
   system: SystemSummary;
   events: ProcessEvent[] = [];
   eventStats: EventStats = { execsPerSec: 0, exitsPerSec: 0, forksPerSec: 0, dropped: 0 };
+  connections: ConnectionRow[] = [];
+  /** Overrides the totals computed from `connections` (dropped, unavailable, degraded). */
+  netStats: Partial<NetStats> = {};
   warnings: string[] = [];
   refreshes = 0;
   readonly showThreadsCalls: boolean[] = [];
@@ -158,6 +304,8 @@ export class FakeSource implements TopSource {
       // The same array each time, appended to in place, as the store's event log is.
       events: this.events,
       eventStats: this.eventStats,
+      connections: [...this.connections],
+      netStats: { ...netStatsOf(this.connections), ...this.netStats },
     };
   }
 
@@ -186,6 +334,8 @@ export interface Mounted extends TestRendererSetup {
   eventLines(): Promise<string[]>;
   /** The PIDs of the events log's lines in the frame, top to bottom. */
   eventPids(): Promise<number[]>;
+  /** The network table's lines in the frame, top to bottom, without the trailing blanks. */
+  connectionLines(): Promise<string[]>;
   /** The text of the line drawn with the selection colour, if any. */
   highlightedLine(): Promise<string | undefined>;
   /** The foreground colour (as toInts()) of the first span whose text contains `text`. */
@@ -198,16 +348,20 @@ const TABLE_HEADER = /^\s+PID.USER/;
 const EVENT_HEADER = /^TIME +EVENT +COMM/;
 /** An events-log line: the clock, then the kind. */
 const EVENT_LINE = /^\d\d:\d\d:\d\d\.\d{3} (EXEC|EXIT|FORK)/;
+const NETWORK_HEADER = /^PROTO +LOCAL +REMOTE/;
+const CONNECTION_LINE = /^(tcp|udp)6? /;
 
 export async function mount(
   rows: ProcessRow[],
   options: Partial<TopOptions> = {},
   size = { width: 120, height: 30 },
   events: ProcessEvent[] = [],
+  connections: ConnectionRow[] = [],
 ): Promise<Mounted> {
   const setup = await createTestRenderer(size);
   const source = new FakeSource(rows);
   source.events = events;
+  source.connections = connections;
   const top = mountTop(setup.renderer, source, { delayMs: 1000, tree: false, ...options });
   const frame = async () => {
     await setup.renderOnce();
@@ -227,17 +381,20 @@ export async function mount(
     }
     return pids;
   };
-  const eventLines = async () => {
+  /** The lines after the first matching `header`, while they match `row`. */
+  const tableLines = async (header: RegExp, row: RegExp) => {
     const all = await lines();
-    const start = all.findIndex((line) => EVENT_HEADER.test(line)) + 1;
+    const start = all.findIndex((line) => header.test(line)) + 1;
     if (start === 0) return [];
     const body: string[] = [];
     for (const line of all.slice(start)) {
-      if (!EVENT_LINE.test(line)) break;
+      if (!row.test(line)) break;
       body.push(line.trimEnd());
     }
     return body;
   };
+  const eventLines = () => tableLines(EVENT_HEADER, EVENT_LINE);
+  const connectionLines = () => tableLines(NETWORK_HEADER, CONNECTION_LINE);
   const eventPids = async () =>
     (await eventLines()).map((line) => Number(/^\S+ +\S+ +\S+ +(\d+)/.exec(line)![1]));
   const highlightedLine = async () => {
@@ -269,6 +426,7 @@ export async function mount(
     tableHeaderY,
     eventLines,
     eventPids,
+    connectionLines,
     highlightedLine,
     colourOf,
     escape,

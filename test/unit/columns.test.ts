@@ -1,7 +1,8 @@
 import { expect, test } from "bun:test";
 import { COLUMNS, DEFAULT_SORT, columnById } from "../../src/ui/columns.ts";
 import { EVENT_COLUMNS } from "../../src/ui/event-columns.ts";
-import { makeEvent, makeRow } from "../tui/fixtures.ts";
+import { NETWORK_COLUMNS } from "../../src/ui/network-columns.ts";
+import { makeConnection, makeEvent, makeRow } from "../tui/fixtures.ts";
 
 test("every column has a unique id and header, a width and help", () => {
   expect(new Set(COLUMNS.map((c) => c.id)).size).toBe(COLUMNS.length);
@@ -13,9 +14,9 @@ test("every column has a unique id and header, a width and help", () => {
   }
 });
 
-test("the columns are htop's, Command last (it takes the rest of the row)", () => {
+test("the columns are htop's plus the network rates, Command last (it takes the rest of the row)", () => {
   expect(COLUMNS.map((c) => c.header)).toEqual([
-    "PID", "USER", "PRI", "NI", "VIRT", "RES", "S", "CPU%", "MEM%", "TIME+", "THR", "Command",
+    "PID", "USER", "PRI", "NI", "VIRT", "RES", "S", "CPU%", "MEM%", "TIME+", "THR", "TX/s", "RX/s", "Command",
   ]);
   expect(columnById(DEFAULT_SORT).header).toBe("CPU%");
 });
@@ -93,4 +94,46 @@ test("every events column has a unique id and header, and fixed-width values fit
   expect(EVENT_COLUMNS.map((c) => c.format(exec)).slice(1, 2)).toEqual(["EXEC"]);
   expect(EVENT_COLUMNS.find((c) => c.id === "detail")!.format(exec)).toBe("/usr/bin/env");
   expect(EVENT_COLUMNS.find((c) => c.id === "duration")!.format(exec)).toBe("");
+});
+
+test("every network column has a unique id and header and help; fixed-width values fit", () => {
+  expect(new Set(NETWORK_COLUMNS.map((c) => c.id)).size).toBe(NETWORK_COLUMNS.length);
+  expect(new Set(NETWORK_COLUMNS.map((c) => c.header)).size).toBe(NETWORK_COLUMNS.length);
+  expect(NETWORK_COLUMNS.filter((c) => c.grow).map((c) => c.id)).toEqual(["remote"]);
+  const busiest = makeConnection({
+    id: "1",
+    family: 6,
+    localAddr: "2001:db8:85a3:1234:5678:8a2e:370:7334",
+    localPort: 65535,
+    remoteAddr: "2001:db8:85a3:1234:5678:8a2e:370:7335",
+    remotePort: 65535,
+    state: "CLOSE_WAIT",
+    pid: 4194304,
+    bytesSent: 1023.9 * 1024 ** 4,
+    bytesReceived: 1023.9 * 1024 ** 4,
+    packetsSent: 9_999_999_999,
+    packetsReceived: 9_999_999_999,
+    sendRate: 1023.9 * 1024 ** 3,
+    receiveRate: 1023.9 * 1024 ** 3,
+    rttUs: 9_999_900,
+    retransmits: 9_999_999,
+    approximate: true,
+  });
+  for (const column of NETWORK_COLUMNS) {
+    if (column.id === "comm") continue;
+    expect(column.format(busiest).length).toBeLessThanOrEqual(column.width);
+  }
+});
+
+test("network formats: rates and byte counts, ~ for TCP's own counts, RTT in ms, - when unknown", () => {
+  const format = (id: string, fields: Parameters<typeof makeConnection>[0]) =>
+    NETWORK_COLUMNS.find((c) => c.id === id)!.format(makeConnection(fields));
+  expect(format("proto", { id: "1", proto: "udp", family: 6 })).toBe("udp6");
+  expect(format("sent", { id: "1", bytesSent: 12.3 * 1024 ** 2 })).toBe("12.3M");
+  expect(format("received", { id: "1", bytesReceived: 600, approximate: true })).toBe("~600B");
+  expect(format("sendRate", { id: "1", sendRate: 0 })).toBe("0");
+  expect(format("rtt", { id: "1", rttUs: 12_345 })).toBe("12.3");
+  expect(format("rtt", { id: "1", rttUs: 0 })).toBe("-");
+  expect(format("pid", { id: "1", pid: 0 })).toBe("-");
+  expect(format("state", { id: "1", state: "FIN_WAIT2", closed: { timeMs: 0 } })).toBe("CLOSED");
 });

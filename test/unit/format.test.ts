@@ -4,7 +4,10 @@ import {
   cellWidth,
   exitReason,
   fit,
+  fitEndpoint,
+  formatBytes,
   formatClock,
+  formatCount,
   formatCpuTime,
   formatDuration,
   formatMeterSize,
@@ -164,5 +167,34 @@ describe("events", () => {
     expect(exitReason({ code: 3, coreDumped: false, timeMs: 0 })).toBe("3");
     expect(exitReason({ signal: 9, coreDumped: false, timeMs: 0 })).toBe("SIGKILL");
     expect(exitReason({ signal: 11, coreDumped: true, timeMs: 0 })).toBe("SIGSEGV (core)");
+  });
+});
+
+describe("network", () => {
+  test("formatBytes: bytes below one KiB, then like formatSize", () => {
+    expect(formatBytes(0)).toBe("0");
+    expect(formatBytes(0.4)).toBe("0");
+    expect(formatBytes(1)).toBe("1B");
+    expect(formatBytes(1023.9)).toBe("1023B");
+    expect(formatBytes(1024)).toBe("1K");
+    expect(formatBytes(1.5 * M)).toBe("1.50M");
+    expect(formatBytes(1023.9 * G)).toBe("1023G");
+  });
+
+  test("formatCount: exact below ten million, then whole M or G", () => {
+    expect(formatCount(0)).toBe("0");
+    expect(formatCount(9_999_999)).toBe("9999999");
+    expect(formatCount(10_000_000)).toBe("10M");
+    expect(formatCount(9_999_999_999)).toBe("9999M");
+    expect(formatCount(12_345_678_901)).toBe("12G");
+  });
+
+  test("fitEndpoint: a long address is cut in the middle, the port stays", () => {
+    expect(fitEndpoint("10.0.0.1:443", 21)).toBe("10.0.0.1:443");
+    expect(fitEndpoint("255.255.255.255:65535", 21)).toBe("255.255.255.255:65535");
+    expect(fitEndpoint("255.255.255.255:65535", 12)).toBe("255.2…:65535");
+    expect(fitEndpoint("[2001:db8:85a3::8a2e:370:7334]:443", 21)).toBe("[2001:db8:85a3:…]:443");
+    expect(fitEndpoint("[2001:db8:85a3::8a2e:370:7334]:443", 21)).toHaveLength(21);
+    expect(fitEndpoint("[::1]:443", 21)).toBe("[::1]:443");
   });
 });

@@ -1,17 +1,30 @@
 import { describe, expect, test } from "bun:test";
 import {
   buildView,
+  connectionState,
   countAfter,
+  findConnectionMatch,
   findEventMatch,
   findMatch,
   rowOrder,
+  selectConnections,
   selectEvents,
+  topTalkers,
+  type ConnectionQuery,
   type ViewQuery,
   type ViewRow,
 } from "../../src/store/query.ts";
-import type { ProcessEvent, ProcessEventKind, ProcessRow } from "../../src/store/types.ts";
+import type { ConnectionRow, ProcessEvent, ProcessEventKind, ProcessRow } from "../../src/store/types.ts";
 import { columnById } from "../../src/ui/columns.ts";
-import { makeEvent, makeRow, makeThread, sampleEvents } from "../tui/fixtures.ts";
+import { NETWORK_COLUMNS } from "../../src/ui/network-columns.ts";
+import {
+  makeConnection,
+  makeEvent,
+  makeRow,
+  makeThread,
+  sampleConnections,
+  sampleEvents,
+} from "../tui/fixtures.ts";
 
 const byCpu = { compare: columnById("cpu").compare, desc: true };
 const byPid = { compare: columnById("pid").compare, desc: false };
@@ -253,5 +266,88 @@ describe("events", () => {
     expect(countAfter(log, 6)).toBe(2);
     expect(countAfter(log, 0)).toBe(3);
     expect(countAfter([], 0)).toBe(0);
+  });
+});
+
+describe("connections", () => {
+  const connections = sampleConnections();
+  const select = (fields: Partial<ConnectionQuery> = {}) =>
+    selectConnections(connections, { filter: "", where: {}, sort: { desc: true }, ...fields }).map((row) => row.id);
+  const byColumn = (id: string, desc: boolean) => ({
+    compare: NETWORK_COLUMNS.find((column) => column.id === id)!.compare,
+    desc,
+  });
+
+  test("default order: total rate, then total bytes, largest first; ascending when inverted", () => {
+    expect(select()).toEqual(["101", "102", "104", "105", "106", "103"]);
+    expect(select({ sort: { desc: false } })).toEqual(["103", "106", "105", "104", "102", "101"]);
+  });
+
+  test("a column's order, ties by total rate then bytes (largest first), then id", () => {
+    expect(select({ sort: byColumn("state", false) })).toEqual(["105", "101", "102", "106", "103", "104"]);
+    const twins = [makeConnection({ id: "2" }), makeConnection({ id: "1" })];
+    const ids = selectConnections(twins, { filter: "", where: {}, sort: byColumn("pid", false) }).map((r) => r.id);
+    expect(ids).toEqual(["1", "2"]);
+  });
+
+  test("the text filter matches endpoints, the shown state, comm and a known pid", () => {
+    expect(select({ filter: "[::1]" })).toEqual(["102"]);
+    expect(select({ filter: "Closed" })).toEqual(["105"]);
+    expect(select({ filter: "time_wait" })).toEqual([]);
+    expect(select({ filter: "SSH" })).toEqual(["103"]);
+    expect(select({ filter: "1200" })).toEqual(["101"]);
+    // pid 0 means "not known", not a pid to match.
+    const unowned = makeConnection({
+      id: "1",
+      pid: 0,
+      comm: "",
+      localAddr: "1.1.1.1",
+      localPort: 41234,
+      remoteAddr: "2.2.2.2",
+      remotePort: 443,
+    });
+    expect(selectConnections([unowned], { filter: "0", where: {}, sort: { desc: true } })).toEqual([]);
+  });
+
+  test("port (local or remote), pid and protocol filters, and one process", () => {
+    expect(select({ where: { ports: [22, 5432] } })).toEqual(["106", "103"]);
+    expect(select({ where: { pids: [1] } })).toEqual(["104"]);
+    expect(select({ where: { proto: "tcp" }, pid: 1200 })).toEqual(["101"]);
+    expect(select({ where: { proto: "udp" }, pid: 1200 })).toEqual([]);
+  });
+
+  test("findConnectionMatch starts at `from` and wraps", () => {
+    expect(findConnectionMatch(connections, "ESTABLISHED", 0)).toBe(0);
+    expect(findConnectionMatch(connections, "established", 1)).toBe(1);
+    expect(findConnectionMatch(connections, "established", 2)).toBe(5);
+    expect(findConnectionMatch(connections, "firefox", 3)).toBe(0);
+    expect(findConnectionMatch(connections, "nothing", 0)).toBe(-1);
+  });
+
+  test("connectionState: CLOSED once closed, whatever state it closed from", () => {
+    expect(connections.map(connectionState)).toEqual([
+      "ESTABLISHED",
+      "ESTABLISHED",
+      "LISTEN",
+      "UNCONN",
+      "CLOSED",
+      "ESTABLISHED",
+    ]);
+  });
+
+  test("topTalkers: open connections' rates summed per process, busiest first, idle and unknown left out", () => {
+    const rows: ConnectionRow[] = [
+      ...connections,
+      makeConnection({ id: "201", pid: 3000, comm: "curl", sendRate: 2_000_000 }),
+      makeConnection({ id: "202", pid: 0, comm: "", sendRate: 9e9 }),
+      makeConnection({ id: "203", pid: 77, comm: "gone", sendRate: 9e9, closed: { timeMs: 0 } }),
+    ];
+    expect(topTalkers(rows, 3)).toEqual([
+      { pid: 3000, comm: "curl", rate: 2_000_000 + 100 + 50 * 1024 },
+      { pid: 1200, comm: "firefox", rate: 20 * 1024 + 1.5 * 1024 * 1024 },
+      { pid: 1, comm: "systemd", rate: 200 },
+    ]);
+    expect(topTalkers(rows, 1)).toHaveLength(1);
+    expect(topTalkers([], 3)).toEqual([]);
   });
 });
