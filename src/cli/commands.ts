@@ -9,7 +9,7 @@ import { Monitor } from "../store/monitor.ts";
 import { snapshotJson } from "../output/json.ts";
 import { snapshotText } from "../output/text.ts";
 import { assertKnownFlags, parseIntegerOption, parsePidList, parsePortList, parseUserOption } from "./args.ts";
-import { connectionMatches, type ConnectionFilter } from "../store/net.ts";
+import { connectionMatches, type ConnectionFilter } from "../store/query.ts";
 import { CsvLog } from "../output/csv.ts";
 import { UsageError } from "./errors.ts";
 import { scrubOpenTuiEnvironment } from "./privileges.ts";

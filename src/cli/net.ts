@@ -4,7 +4,7 @@
  */
 import pc from "picocolors";
 import { Monitor } from "../store/monitor.ts";
-import { connectionMatches, type ConnectionFilter } from "../store/net.ts";
+import { connectionMatches, type ConnectionFilter } from "../store/query.ts";
 import type { ConnectionRow } from "../store/types.ts";
 import { CsvLog } from "../output/csv.ts";
 import { connectionsJson } from "../output/json.ts";

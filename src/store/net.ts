@@ -229,17 +229,3 @@ export function toRow(r: ConnRecord, id: string, userName: (uid: number) => stri
     approximate: !exact,
   };
 }
-
-/** `bpftop net` filters: a port (local or remote), owning pids, a protocol. Empty = everything. */
-export interface ConnectionFilter {
-  ports?: readonly number[];
-  pids?: readonly number[];
-  proto?: "tcp" | "udp";
-}
-
-export function connectionMatches(row: ConnectionRow, f: ConnectionFilter): boolean {
-  if (f.proto && row.proto !== f.proto) return false;
-  if (f.ports?.length && !f.ports.includes(row.localPort) && !f.ports.includes(row.remotePort)) return false;
-  if (f.pids?.length && !f.pids.includes(row.pid)) return false;
-  return true;
-}

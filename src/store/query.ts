@@ -7,7 +7,6 @@
  * Thread rows (isThread) always follow their process row directly, in flat
  * and tree mode alike; filters decide per process, not per thread.
  */
-import { connectionMatches, type ConnectionFilter } from "./net.ts";
 import type { ConnectionRow, ProcessEvent, ProcessEventKind, ProcessRow } from "./types.ts";
 
 export interface RowSort {
@@ -332,4 +331,18 @@ function walkTree(root: Group, children: Map<number, Group[]>, visited: Set<numb
     if (kids.length > 0) kids[kids.length - 1]!.isLast = true;
     for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
   }
+}
+
+/** `bpftop net` filters: a port (local or remote), owning pids, a protocol. Empty = everything. */
+export interface ConnectionFilter {
+  ports?: readonly number[];
+  pids?: readonly number[];
+  proto?: "tcp" | "udp";
+}
+
+export function connectionMatches(row: ConnectionRow, f: ConnectionFilter): boolean {
+  if (f.proto && row.proto !== f.proto) return false;
+  if (f.ports?.length && !f.ports.includes(row.localPort) && !f.ports.includes(row.remotePort)) return false;
+  if (f.pids?.length && !f.pids.includes(row.pid)) return false;
+  return true;
 }

@@ -339,7 +339,8 @@ class TopScreen implements TopController {
         return this.setView(VIEWS[(VIEWS.indexOf(this.view) + VIEWS.length - 1) % VIEWS.length]!);
       case "pause":
         this.paused = !this.paused;
-        if (!this.paused) this.display(this.latest);
+        // The stores update rows in place between refreshes: freeze a copy of what is on screen.
+        this.display(this.paused ? frozenCopy(this.shown) : this.latest);
         return;
       case "help":
         return this.openModal("help", openHelp(this.renderer), () => {});
@@ -529,4 +530,14 @@ class TopScreen implements TopController {
     }
     return undefined;
   }
+}
+
+/** A snapshot whose rows no later refresh can change (the stores reuse row objects). */
+function frozenCopy(s: TopSnapshot): TopSnapshot {
+  return {
+    ...s,
+    rows: s.rows.map((r) => ({ ...r })),
+    connections: s.connections.map((c) => ({ ...c })),
+    events: [...s.events],
+  };
 }

@@ -5,7 +5,7 @@
  * shown come from the key table for the current mode and view.
  */
 import { Renderable, type OptimizedBuffer, type RGBA } from "@opentui/core";
-import type { ConnectionFilter } from "../store/net.ts";
+import type { ConnectionFilter } from "../store/query.ts";
 import type { EventStats, NetStats, ProcessEventKind } from "../store/types.ts";
 import { cellWidth, formatMs, formatRate, truncate } from "./format.ts";
 import { bindingApplies, KEY_BINDINGS, keyLabel, type Mode, type View } from "./keys.ts";

@@ -7,7 +7,7 @@
  * until Esc.
  */
 import { BoxRenderable, type RenderContext } from "@opentui/core";
-import type { ConnectionFilter } from "../store/net.ts";
+import type { ConnectionFilter } from "../store/query.ts";
 import { findConnectionMatch, selectConnections } from "../store/query.ts";
 import type { ConnectionRow, NetStats } from "../store/types.ts";
 import type { NetworkStatus } from "./footer.ts";

@@ -2,7 +2,7 @@
  * The only contract between the TUI and the data side. The UI pulls snapshots;
  * it never calls collectors directly, so tests can drive it with plain rows.
  */
-import type { ConnectionFilter } from "../store/net.ts";
+import type { ConnectionFilter } from "../store/query.ts";
 import type { ConnectionRow, EventStats, NetStats, ProcessEvent, ProcessRow, RefreshInfo, SystemSummary } from "../store/types.ts";
 
 export interface TopSnapshot {

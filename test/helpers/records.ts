@@ -1,5 +1,5 @@
 /** Build task_record bytes the way the kernel side writes them, for collector tests. */
-import { TaskIterTrailerLayout, TaskRecordLayout as L } from "../../src/bpf/records.ts";
+import { IterTrailerLayout, TaskRecordLayout as L } from "../../src/bpf/records.ts";
 
 export interface FakeTask {
   pid: number;
@@ -71,9 +71,9 @@ export function fakeTaskSource(initial: FakeTask[], capacity = 1024) {
       taskIter: {
         run() {
           const streamed = encodeTasks(tasks.slice(capacity));
-          const out = new DataView(new ArrayBuffer(streamed.byteLength + TaskIterTrailerLayout.size));
+          const out = new DataView(new ArrayBuffer(streamed.byteLength + IterTrailerLayout.size));
           new Uint8Array(out.buffer).set(new Uint8Array(streamed.buffer));
-          out.setUint32(streamed.byteLength + TaskIterTrailerLayout.records_in_map, Math.min(tasks.length, capacity), true);
+          out.setUint32(streamed.byteLength + IterTrailerLayout.records_in_map, Math.min(tasks.length, capacity), true);
           return out;
         },
       },

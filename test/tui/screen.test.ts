@@ -103,6 +103,23 @@ test("p pauses the display while collection goes on; p again shows the latest ro
   expect(await m.linesWith("PAUSED")).toHaveLength(0);
 });
 
+test("pause freezes the counters too, though the store updates its row objects in place", async () => {
+  m = await mount(sampleRows());
+  m.mockInput.pressKey("p");
+  const before = await m.frame();
+  // What ProcessStore does between refreshes: same objects, new numbers.
+  for (const row of m.source.rows) {
+    row.cpuPercent = 55.5;
+    row.rssBytes = 3 * 1024 ** 3;
+  }
+  m.top.refresh();
+  const frozen = await m.frame();
+  expect(frozen).not.toContain("55.5");
+  expect(frozen.split("\n").slice(4)).toEqual(before.split("\n").slice(4));
+  m.mockInput.pressKey("p");
+  expect(await m.frame()).toContain("55.5");
+});
+
 test("H asks the source for thread rows, which then sit under their process in green", async () => {
   m = await mount(sampleRows());
   m.mockInput.pressKey("H");

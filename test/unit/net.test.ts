@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConnFlags, type ConnRecord } from "../../src/bpf/records.ts";
 import { CsvLog, csvField, csvRow } from "../../src/output/csv.ts";
-import { addressText, connectionMatches, NetStore, toRow, wireBytes } from "../../src/store/net.ts";
+import { addressText, NetStore, toRow, wireBytes } from "../../src/store/net.ts";
+import { connectionMatches } from "../../src/store/query.ts";
 
 function conn(over: Partial<ConnRecord> = {}): ConnRecord {
   return {
