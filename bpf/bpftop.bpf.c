@@ -82,7 +82,7 @@ static __always_inline void fill_task_record(struct task_record *r, struct task_
 	r->cgroup_id = task->cgroups->dfl_cgrp->kn->id;
 	r->nr_threads = task->signal->nr_threads;
 	r->dead_runtime_ns = task->signal->sum_sched_runtime;
-	r->_pad = 0;
+	r->frozen = BPF_CORE_READ_BITFIELD(task, frozen);
 	__builtin_memcpy(r->comm, task->comm, sizeof(r->comm));
 	if (mm && !(r->flags & PF_KTHREAD)) {
 		r->vm_pages = mm->total_vm;

@@ -29,7 +29,7 @@ struct task_record {
 	__u32 nr_threads;      /* signal->nr_threads */
 	__s32 prio;            /* task->prio (0..139) */
 	__s32 static_prio;     /* task->static_prio: nice + 120 */
-	__u32 _pad;
+	__u32 frozen;          /* task->frozen: stopped by the cgroup v2 freezer */
 	char comm[TASK_COMM_LEN];
 };
 

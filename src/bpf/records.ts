@@ -51,7 +51,7 @@ export const TaskRecordLayout = {
   nr_threads: 80,
   prio: 84,
   static_prio: 88,
-  _pad: 92,
+  frozen: 92,
   comm: 96,
 } as const;
 
@@ -135,6 +135,8 @@ export interface TaskRecord {
   nrThreads: number;
   prio: number;
   staticPrio: number;
+  /** Stopped by the cgroup v2 freezer. */
+  frozen: boolean;
   /**
    * comm as four little-endian words: cheap to compare, so the text is
    * decoded only when it changes (see commText).
@@ -149,7 +151,7 @@ export function emptyTaskRecord(): TaskRecord {
   return {
     runtimeNs: 0, deadRuntimeNs: 0, startNs: 0, cgroupId: 0, rssPages: 0, vmPages: 0,
     pid: 0, tgid: 0, ppid: 0, uid: 0, euid: 0, state: 0, exitState: 0, flags: 0,
-    nrThreads: 0, prio: 0, staticPrio: 0, comm0: 0, comm1: 0, comm2: 0, comm3: 0,
+    nrThreads: 0, prio: 0, staticPrio: 0, frozen: false, comm0: 0, comm1: 0, comm2: 0, comm3: 0,
   };
 }
 
@@ -185,6 +187,7 @@ export function readTaskRecord(v: DataView, off: number, out: TaskRecord): TaskR
   out.nrThreads = v.getUint32(off + L.nr_threads, true);
   out.prio = v.getInt32(off + L.prio, true);
   out.staticPrio = v.getInt32(off + L.static_prio, true);
+  out.frozen = v.getUint32(off + L.frozen, true) !== 0;
   out.comm0 = v.getUint32(off + L.comm, true);
   out.comm1 = v.getUint32(off + L.comm + 4, true);
   out.comm2 = v.getUint32(off + L.comm + 8, true);

@@ -84,6 +84,10 @@ async function runInteractive(options: TopOptions, log?: { path: string; filter:
       return logError ? { ...s, info: { ...s.info, warnings: [...s.info.warnings, logError] } } : s;
     },
     setShowThreads: (on) => monitor.setShowThreads(on),
+    planFreeze: (pid) => monitor.freezer.planForPid(pid),
+    freeze: (pid) => monitor.freezer.freeze(monitor.freezer.planForPid(pid)),
+    planThaw: (pid) => monitor.freezer.planThawForPid(pid),
+    thaw: (pid) => monitor.freezer.thaw(monitor.freezer.planThawForPid(pid)),
     sendSignal: (pid, signal) => {
       try {
         process.kill(pid, signal);
@@ -193,6 +197,35 @@ export const trace = defineCommand({
     }
     const { runTrace } = await import("./trace.ts");
     exit.code = await runTrace(options);
+  },
+});
+
+const freezeArgs = {
+  target: { type: "positional", required: true, valueHint: "PID|CGROUP_PATH", description: "A process (its cgroup is frozen) or a cgroup path such as /system.slice/foo.service" },
+  yes: { type: "boolean", alias: "y", description: "Do not ask for confirmation" },
+} as const satisfies ArgsDef;
+
+export const freeze = defineCommand({
+  meta: { name: "freeze", description: "Freeze a cgroup v2 (every process in it stops at once, without SIGSTOP), printing the PIDs" },
+  args: freezeArgs,
+  async run({ args, rawArgs }) {
+    assertKnownFlags(rawArgs, freezeArgs);
+    const { runFreeze } = await import("./freeze.ts");
+    exit.code = await runFreeze(String(args.target), !!args.yes);
+  },
+});
+
+const thawArgs = {
+  target: { type: "positional", required: true, valueHint: "PID|CGROUP_PATH", description: "A frozen process or cgroup path" },
+} as const satisfies ArgsDef;
+
+export const thaw = defineCommand({
+  meta: { name: "thaw", description: "Thaw a frozen cgroup, printing the PIDs that resume" },
+  args: thawArgs,
+  async run({ args, rawArgs }) {
+    assertKnownFlags(rawArgs, thawArgs);
+    const { runThaw } = await import("./freeze.ts");
+    exit.code = await runThaw(String(args.target));
   },
 });
 

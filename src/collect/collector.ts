@@ -6,7 +6,10 @@ import { hostname } from "node:os";
 import { readFileSync } from "node:fs";
 import { DEFAULT_RING_BYTES, openBpftop, type BpftopBpf } from "../bpf/bpftop.ts";
 import { PAGE_SIZE } from "../bpf/libc.ts";
+import { CgroupDirectory, ContainerNames } from "./cgroups.ts";
 import { CmdlineCache } from "./cmdline.ts";
+import { Freezer } from "./freezer.ts";
+import { findCgroup2Mount } from "./mounts.ts";
 import { EventCollector, type EventBatch } from "./events.ts";
 import { NetCollector, type NetCollection } from "./net.ts";
 import { SystemCollector, type SystemSample } from "./system.ts";
@@ -34,6 +37,8 @@ export interface CollectorOptions {
    * true). False runs the network lens as on a kernel older than 6.3.
    */
   socketIo?: boolean;
+  /** Where container runtimes keep their metadata ("/" in production; a fixture tree in tests). */
+  containerMetadataRoot?: string;
 }
 
 export class Collector {
@@ -42,6 +47,10 @@ export class Collector {
   readonly pageSize = PAGE_SIZE;
   readonly hostname = safe(() => hostname(), "localhost");
   readonly kernel = safe(() => readFileSync("/proc/sys/kernel/osrelease", "latin1").trim(), "unknown");
+  readonly cgroupMount = findCgroup2Mount(safe(() => readFileSync("/proc/self/mountinfo", "latin1"), ""));
+  readonly cgroups = new CgroupDirectory(this.cgroupMount);
+  readonly containers: ContainerNames;
+  readonly freezer: Freezer;
 
   private readonly events: EventCollector | undefined;
   private readonly net: NetCollector | undefined;
@@ -50,7 +59,10 @@ export class Collector {
     private readonly bpf: BpftopBpf,
     private readonly sys: SystemCollector,
     private readonly tasks: TaskCollector,
+    options: CollectorOptions,
   ) {
+    this.containers = new ContainerNames(options.containerMetadataRoot ?? "/", (uid) => this.users.home(uid));
+    this.freezer = new Freezer(this.cgroupMount, this.containers);
     this.events = bpf.events ? new EventCollector(bpf) : undefined;
     const { tcpIter, udpIter, connRecords } = bpf;
     this.net = tcpIter && udpIter && connRecords ? new NetCollector({ ...bpf, tcpIter, udpIter, connRecords }) : undefined;
@@ -65,7 +77,7 @@ export class Collector {
         events: { fork: false, ringBytes: DEFAULT_RING_BYTES },
         net: options.net && { expectedSockets: socketsInUse(), socketIo: options.socketIo ?? true },
       });
-      return new Collector(bpf, sys, new TaskCollector({ taskIter: bpf.taskIter!, taskRecords: bpf.taskRecords! }));
+      return new Collector(bpf, sys, new TaskCollector({ taskIter: bpf.taskIter!, taskRecords: bpf.taskRecords! }), options);
     } catch (e) {
       sys.close();
       throw e;

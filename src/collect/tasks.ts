@@ -40,6 +40,8 @@ export interface ProcessSample extends CachedComm {
   vmPages: number;
   threads: number;
   kernelThread: boolean;
+  /** Some thread is stopped by the cgroup v2 freezer. */
+  frozen: boolean;
   /** Threads of this process seen in this refresh (filled only while threads are collected). */
   threadList: ThreadSample[];
   generation: number;
@@ -119,8 +121,10 @@ export class TaskCollector {
       p.threads = r.nrThreads;
       p.kernelThread = kernel;
       p.cgroupId = r.cgroupId;
+      p.frozen = false;
       counts.processes++;
     }
+    if (r.frozen) p.frozen = true;
     p.runtimeNs += r.runtimeNs;
     // Every thread shares the mm; a zombie leader has none, so take any thread's.
     if (r.rssPages > p.rssPages) p.rssPages = r.rssPages;
@@ -171,7 +175,7 @@ function refreshComm(target: CachedComm, r: TaskRecord): void {
 function newProcess(tgid: number): ProcessSample {
   return {
     tgid, ppid: 0, uid: 0, euid: 0, state: "S", prio: 0, staticPrio: 0, runtimeNs: 0, startNs: 0,
-    cgroupId: 0, rssPages: 0, vmPages: 0, threads: 0, kernelThread: false, comm: "", threadList: [],
+    cgroupId: 0, rssPages: 0, vmPages: 0, threads: 0, kernelThread: false, frozen: false, comm: "", threadList: [],
     generation: 0, c0: 0, c1: 0, c2: 0, c3: 0,
   };
 }

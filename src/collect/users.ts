@@ -10,6 +10,7 @@ const REREAD_MS = 10_000;
 
 export class UserNames {
   private names = new Map<number, string>();
+  private homes = new Map<number, string>();
   private loadedAt = -Infinity;
 
   constructor(private readonly passwdPath = "/etc/passwd") {}
@@ -23,6 +24,12 @@ export class UserNames {
       if (found !== undefined) return found;
     }
     return String(uid);
+  }
+
+  /** Home directory of uid (for rootless container metadata), or undefined. */
+  home(uid: number): string | undefined {
+    if (!this.homes.has(uid)) this.name(uid);
+    return this.homes.get(uid);
   }
 
   /** uid of a user name, or undefined. */
@@ -40,17 +47,20 @@ export class UserNames {
     } catch {
       return;
     }
-    this.names = parsePasswd(text);
+    const entries = parsePasswd(text);
+    this.names = new Map([...entries].map(([uid, e]) => [uid, e.name]));
+    this.homes = new Map([...entries].map(([uid, e]) => [uid, e.home]));
   }
 }
 
-export function parsePasswd(text: string): Map<number, string> {
-  const names = new Map<number, string>();
+/** uid → name and home directory; the first entry of a uid wins. */
+export function parsePasswd(text: string): Map<number, { name: string; home: string }> {
+  const users = new Map<number, { name: string; home: string }>();
   for (const line of text.split("\n")) {
     const f = line.split(":");
     if (f.length < 3 || !f[0]) continue;
     const uid = Number(f[2]);
-    if (Number.isInteger(uid) && uid >= 0 && !names.has(uid)) names.set(uid, sanitizeText(f[0]));
+    if (Number.isInteger(uid) && uid >= 0 && !users.has(uid)) users.set(uid, { name: sanitizeText(f[0]), home: f[5] ?? "" });
   }
-  return names;
+  return users;
 }

@@ -45,6 +45,11 @@ export class Monitor {
     return new Monitor(c, new ProcessStore(c));
   }
 
+  /** cgroup v2 freeze and thaw (src/collect/freezer.ts). */
+  get freezer() {
+    return this.collector.freezer;
+  }
+
   setShowThreads(on: boolean): void {
     this.collector.collectThreads = on;
   }
@@ -64,9 +69,10 @@ export class Monitor {
       }
     }
     const warnings = [this.collector.eventsUnavailable, this.collector.socketIoUnavailable].filter((w): w is string => !!w);
+    const system = { ...this.store.system!, freezeUnavailable: this.collector.freezer.unavailable };
     return {
       rows: this.store.rows,
-      system: this.store.system!,
+      system,
       info: { seq: ++this.seq, collectMs: performance.now() - t0, periodMs: this.store.periodMs, warnings },
       events: this.events.events.slice(),
       eventStats: this.events.stats,

@@ -4,6 +4,7 @@
  * the period. Rows are kept per tgid (and tid) and updated in place: a
  * mark-and-sweep, like htop's Table.c.
  */
+import { cgroupFrozen, type CgroupDirectory, type ContainerNames } from "../collect/cgroups.ts";
 import type { CmdlineCache } from "../collect/cmdline.ts";
 import type { SystemSample } from "../collect/system.ts";
 import type { ProcessSample, TaskCollection, ThreadSample } from "../collect/tasks.ts";
@@ -22,6 +23,10 @@ const PENDING_LIMIT = 10_000;
 export interface Resolvers {
   cmdlines: Pick<CmdlineCache, "get" | "invalidate" | "retain">;
   users: Pick<UserNames, "name">;
+  cgroups: Pick<CgroupDirectory, "info">;
+  containers: Pick<ContainerNames, "name">;
+  /** The cgroup2 mount, for reading cgroup.events of frozen cgroups; undefined on cgroup v1. */
+  cgroupMount: string | undefined;
   pageSize: number;
   hostname: string;
   kernel: string;
@@ -189,6 +194,11 @@ export class ProcessStore {
     row.startTimeMs = sys.bootTimeSec * 1000 + p.startNs / 1e6;
     row.cgroupId = p.cgroupId;
     row.kernelThread = p.kernelThread;
+    row.frozen = p.frozen;
+    const cg = this.resolvers.cgroups.info(p.cgroupId);
+    row.cgroup = cg?.path ?? "";
+    row.unit = cg?.unit ?? "";
+    row.container = cg?.container && { id: cg.container.id, runtime: cg.container.runtime, name: this.resolvers.containers.name(cg.container, cg.path) };
     return row;
   }
 
@@ -218,6 +228,10 @@ export class ProcessStore {
     return row;
   }
 
+  private frozenCgroups(): number {
+    return frozenCgroupsOf(this.rows, this.resolvers.cgroupMount);
+  }
+
   private summarize(sys: SystemSample, tasks: TaskCollection): SystemSummary {
     const prev = this.prevSystem;
     const m = sys.memory;
@@ -239,8 +253,20 @@ export class ProcessStore {
       load: sys.load,
       uptimeSeconds: sys.uptimeSeconds,
       tasks: tasks.counts,
+      gpus: [],
+      frozenCgroups: this.frozenCgroups(),
     };
   }
+}
+
+/** Cost: one cgroup.events read per cgroup holding a frozen task, none when nothing is frozen. */
+function frozenCgroupsOf(rows: readonly ProcessRow[], mount: string | undefined): number {
+  if (!mount) return 0;
+  const candidates = new Set<string>();
+  for (const r of rows) if (r.frozen && r.cgroup && !r.exit) candidates.add(r.cgroup);
+  let n = 0;
+  for (const path of candidates) if (cgroupFrozen(mount, path)) n++;
+  return n;
 }
 
 function boundedSet<K, V>(map: Map<K, V>, key: K, value: V): void {
@@ -257,6 +283,6 @@ function emptyRow(pid: number): ProcessRow {
   return {
     pid, tgid: pid, ppid: 0, uid: 0, euid: 0, user: "", comm: "", cmdline: "", state: "S", priority: 0, nice: 0,
     threads: 1, cpuPercent: 0, cpuTimeNs: 0, rssBytes: 0, vsizeBytes: 0, memPercent: 0, startTimeMs: 0, cgroupId: 0,
-    kernelThread: false, isThread: false, netSendRate: 0, netReceiveRate: 0,
+    kernelThread: false, isThread: false, netSendRate: 0, netReceiveRate: 0, cgroup: "", unit: "", frozen: false, gpuMemoryBytes: 0, gpuPercent: 0,
   };
 }

@@ -42,6 +42,18 @@ export interface ProcessRow {
   kernelThread: boolean;
   /** A thread row (shown only with threads on); its process row has the same tgid. */
   isThread: boolean;
+  /** cgroup v2 path relative to the cgroup2 mount ("/system.slice/nginx.service"); "" when unknown. */
+  cgroup: string;
+  /** The systemd unit that owns the process (".service", ".scope" or ".slice"; user units too); "" if none. */
+  unit: string;
+  /** The container the process runs in, recognised from its cgroup path. */
+  container?: ContainerInfo;
+  /** Its cgroup (or an ancestor) is frozen (cgroup.events says frozen 1). */
+  frozen: boolean;
+  /** GPU memory this process holds, summed over GPUs (0 without NVML). */
+  gpuMemoryBytes: number;
+  /** GPU utilisation attributed to this process over the last interval, percent (0 without NVML). */
+  gpuPercent: number;
   /** Bytes per second this process's sockets sent / received over the last refresh (0 without the network lens). */
   netSendRate: number;
   netReceiveRate: number;
@@ -134,6 +146,39 @@ export interface MemoryUsage {
 /** Process and thread counts of a refresh, by kind and by state. */
 export type TaskTotals = TaskCounts;
 
+export type ContainerRuntime = "docker" | "podman" | "containerd" | "crio" | "kubernetes" | "lxc" | "systemd-nspawn";
+
+export interface ContainerInfo {
+  /** Full id from the cgroup path (64 hex for Docker/Podman/containerd). */
+  id: string;
+  /** The name from the runtime's on-disk metadata, or the 12-character short id. */
+  name: string;
+  runtime: ContainerRuntime;
+}
+
+/** One GPU, from NVML. */
+export interface GpuInfo {
+  index: number;
+  name: string;
+  utilPercent: number;
+  memoryUsedBytes: number;
+  memoryTotalBytes: number;
+  temperatureC: number;
+}
+
+/** What a freeze or thaw acts on. */
+export interface FreezeTarget {
+  /** cgroup path relative to the cgroup2 mount. */
+  cgroup: string;
+  unit: string;
+  container?: ContainerInfo;
+  /** Every process in the cgroup and its descendants, which the freeze stops. */
+  pids: number[];
+  /** The process is in the root cgroup: freezing first moves it into a cgroup of its own (removed after thaw). */
+  movesProcess: boolean;
+  frozen: boolean;
+}
+
 export interface SystemSummary {
   /** Wall-clock time of the sample, ms since epoch. */
   timeMs: number;
@@ -146,6 +191,12 @@ export interface SystemSummary {
   load: [number, number, number];
   uptimeSeconds: number;
   tasks: TaskTotals;
+  /** GPUs found through NVML; empty without an NVIDIA driver (the GPU columns then stay hidden). */
+  gpus: GpuInfo[];
+  /** Frozen cgroups, from cgroup.events; 0 on a cgroup-v1-only host. */
+  frozenCgroups: number;
+  /** Why freeze/thaw cannot work here (e.g. no cgroup v2); undefined when it can. */
+  freezeUnavailable?: string;
 }
 
 /** What a refresh produced, besides the rows. */

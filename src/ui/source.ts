@@ -3,7 +3,7 @@
  * it never calls collectors directly, so tests can drive it with plain rows.
  */
 import type { ConnectionFilter } from "../store/query.ts";
-import type { ConnectionRow, EventStats, NetStats, ProcessEvent, ProcessRow, RefreshInfo, SystemSummary } from "../store/types.ts";
+import type { ConnectionRow, EventStats, FreezeTarget, NetStats, ProcessEvent, ProcessRow, RefreshInfo, SystemSummary } from "../store/types.ts";
 
 export interface TopSnapshot {
   rows: readonly ProcessRow[];
@@ -24,6 +24,14 @@ export interface TopSource {
   setShowThreads(on: boolean): void;
   /** Send a signal by name ("SIGTERM"…) to pid; throws Error with a readable message on failure. */
   sendSignal(pid: number, signal: NodeJS.Signals): void;
+  /** What freezing pid's cgroup would stop; throws Error with the refusal reason (root cgroup, bpftop's own, init.scope, a kernel thread, no cgroup v2). */
+  planFreeze(pid: number): FreezeTarget;
+  /** Freeze pid's cgroup (moving it out of the root cgroup first if needed); throws Error with the reason. */
+  freeze(pid: number): FreezeTarget;
+  /** What thawing pid's cgroup would resume; throws Error if it is not frozen. */
+  planThaw(pid: number): FreezeTarget;
+  /** Thaw pid's frozen cgroup (and remove bpftop's own cgroup for it, if it made one); throws Error with the reason. */
+  thaw(pid: number): FreezeTarget;
 }
 
 export interface TopOptions {

@@ -20,6 +20,7 @@ export interface FakeTask {
   rssPages?: number;
   vmPages?: number;
   comm?: string | Uint8Array;
+  frozen?: boolean;
 }
 
 function putU64(v: DataView, off: number, n: number) {
@@ -48,6 +49,7 @@ export function encodeTasks(tasks: FakeTask[]): DataView {
     v.setUint32(o + L.nr_threads, t.nrThreads ?? 1, true);
     v.setInt32(o + L.prio, t.prio ?? 120, true);
     v.setInt32(o + L.static_prio, t.staticPrio ?? 120, true);
+    v.setUint32(o + L.frozen, t.frozen ? 1 : 0, true);
     const comm = typeof t.comm === "string" || t.comm === undefined ? new TextEncoder().encode(t.comm ?? "task") : t.comm;
     new Uint8Array(v.buffer, o + L.comm, 16).set(comm.subarray(0, 16));
   });

@@ -108,6 +108,7 @@ describe("exited and short-lived processes in the store", () => {
   const store = () => new ProcessStore({
     cmdlines: { get: (_p, _s, f) => f, invalidate: (p) => invalidated.push(p), retain: () => {} },
     users: { name: String }, pageSize: 4096, hostname: "h", kernel: "k",
+    cgroups: { info: () => undefined }, containers: { name: (c) => c.id }, cgroupMount: undefined,
   });
 
   test("an exited process stays dimmed with its status for a few refreshes, then goes", () => {

@@ -56,9 +56,9 @@ describe("command lines", () => {
 
 test("passwd: first entry wins, junk lines ignored", () => {
   const m = parsePasswd("root:x:0:0::/root:/bin/sh\n# comment\nbad\nalice:x:1000:1000::/home/a:/bin/sh\ntoor:x:0:0::/:/bin/sh\nevil\u001b:x:7:7::/:\n");
-  expect(m.get(0)).toBe("root");
-  expect(m.get(1000)).toBe("alice");
-  expect(m.get(7)).toBe("evil?");
+  expect(m.get(0)).toEqual({ name: "root", home: "/root" });
+  expect(m.get(1000)).toEqual({ name: "alice", home: "/home/a" });
+  expect(m.get(7)?.name).toBe("evil?");
   expect(m.size).toBe(3);
 });
 

@@ -20,6 +20,7 @@ function resolvers(cmdlineReads: number[] = []): Resolvers {
     cmdlines: { get: (tgid, _s, fallback) => (cmdlineReads.push(tgid), `${fallback} --arg`), invalidate: () => {}, retain: () => {} },
     users: { name: (uid) => (uid === 0 ? "root" : String(uid)) },
     pageSize: 4096, hostname: "h", kernel: "k",
+    cgroups: { info: () => undefined }, containers: { name: (c) => c.id }, cgroupMount: undefined,
   };
 }
 
