@@ -564,3 +564,30 @@ int claim_socket_owners(struct bpf_iter__task_file *ctx)
 	st->flags |= CONN_OWNER_KNOWN;
 	return 0;
 }
+
+/*
+ * bpftop bench: count this process's own system calls. Slot 0 holds the tgid
+ * to count (written by user space), slot 1 the count. Loaded only by bench.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} syscall_counter SEC(".maps");
+
+SEC("?raw_tp/sys_enter")
+int count_syscalls(void *ctx)
+{
+	__u32 target_key = 0, count_key = 1;
+	__u64 *target = bpf_map_lookup_elem(&syscall_counter, &target_key);
+	__u64 *count;
+
+	if (!target || *target != (bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	count = bpf_map_lookup_elem(&syscall_counter, &count_key);
+	if (count)
+		__sync_fetch_and_add(count, 1);
+	return 0;
+}

@@ -5,14 +5,14 @@
  * 2 for usage mistakes, 1 for everything else.
  */
 import { defineCommand, runCommand, showUsage, type CommandDef } from "citty";
-import { doctor, exit, freeze, net, snapshot, thaw, top, trace, VERSION } from "./cli/commands.ts";
+import { bench, doctor, exit, freeze, net, snapshot, thaw, top, trace, VERSION } from "./cli/commands.ts";
 import { reportError, UsageError } from "./cli/errors.ts";
 import { clearAmbientCapabilities } from "./cli/privileges.ts";
 
 // Before anything else runs: nothing bpftop starts may inherit its capabilities.
 clearAmbientCapabilities();
 
-const subCommands = { top, snapshot, net, trace, freeze, thaw, doctor };
+const subCommands = { top, snapshot, net, trace, freeze, thaw, bench, doctor };
 
 const main = defineCommand({
   meta: {

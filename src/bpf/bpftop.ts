@@ -41,6 +41,8 @@ export interface BpftopBpf {
   /** TCP connections as they close, with final counters. */
   connEvents?: RingBufferReader<ConnRecord>;
   connDrops(): number;
+  /** bench only: system calls made by this process since the counter was opened. */
+  ownSyscalls?: () => number;
   /** Why per-socket byte counts and owners from sock_send_length/sock_recv_length are off (kernel < 6.3). */
   socketIoUnavailable?: string;
   close(): void;
@@ -63,6 +65,8 @@ export interface OpenOptions {
   events: { fork: boolean; ringBytes: number } | false;
   /** Load the network programs: socket iterators, TCP lifecycle, and (socketIo) per-socket byte counts. */
   net?: { expectedSockets: number; socketIo: boolean } | false;
+  /** Count this process's own system calls (raw_tp/sys_enter), for `bpftop bench`. */
+  countSyscalls?: boolean;
 }
 
 /**
@@ -122,6 +126,7 @@ async function load(bytes: Uint8Array, options: OpenOptions): Promise<BpftopBpf>
     for (const p of netPrograms) obj.setAutoload(p, !!net);
     obj.setAutoload(PROGRAMS.sockSend, !!net?.socketIo);
     obj.setAutoload(PROGRAMS.sockRecv, !!net?.socketIo);
+    obj.setAutoload(PROGRAMS.syscallCounter, !!options.countSyscalls);
     if (options.tasks) obj.setMaxEntries(MAPS.taskRecords, taskArrayCapacity(options.tasks.expectedTasks));
     if (options.events) obj.setMaxEntries(MAPS.events, options.events.ringBytes);
     if (net) obj.setMaxEntries(MAPS.connRecords, taskArrayCapacity(net.expectedSockets));
@@ -157,6 +162,12 @@ async function load(bytes: Uint8Array, options: OpenOptions): Promise<BpftopBpf>
         obj.attach(PROGRAMS.sockSend);
         obj.attach(PROGRAMS.sockRecv);
       }
+    }
+    if (options.countSyscalls) {
+      const counter = track(owned, new MappedArray(obj.mapFd(MAPS.syscallCounter), 2, 8, true));
+      counter.view.setBigUint64(0, BigInt(process.pid), true);
+      obj.attach(PROGRAMS.syscallCounter);
+      bpf.ownSyscalls = () => Number(counter.view.getBigUint64(8, true));
     }
     return bpf;
   } catch (e) {

@@ -51,12 +51,14 @@ export class MappedArray {
     mapFd: number,
     readonly entries: number,
     readonly valueSize: number,
+    /** Map it writable (user space sets values, e.g. the syscall counter's target). */
+    writable = false,
   ) {
     // Array elements are laid out at round_up(value_size, 8); the mapping is whole pages.
     const stride = Math.ceil(valueSize / 8) * 8;
     if (stride !== valueSize) throw new Error(`array value size ${valueSize} is not a multiple of 8`);
     this.length = Math.ceil((entries * stride) / PAGE_SIZE) * PAGE_SIZE;
-    this.addr = mmapShared(mapFd, this.length);
+    this.addr = mmapShared(mapFd, this.length, writable);
     this.view = new DataView(toArrayBuffer(this.addr, 0, this.length));
   }
 

@@ -80,9 +80,9 @@ export function closeFd(fd: number): void {
   libc.close(fd);
 }
 
-/** mmap a shared, read-only view of fd (a BPF map); returns the address. */
-export function mmapShared(fd: number, length: number): Pointer {
-  const addr = libc.mmap(null, length, PROT_READ, MAP_SHARED, fd, 0) as Pointer | null;
+/** mmap a shared view of fd (a BPF map), read-only unless `writable`; returns the address. */
+export function mmapShared(fd: number, length: number, writable = false): Pointer {
+  const addr = libc.mmap(null, length, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, fd, 0) as Pointer | null;
   // MAP_FAILED is (void *)-1; Bun hands pointers over as numbers.
   if (addr === null || Number(addr) >= 2 ** 63) {
     throw new Error(`mmap of ${length} bytes: ${strerror(errno())}`);

@@ -18,6 +18,7 @@ export const PROGRAMS = {
   tcpIterator: "dump_tcp",
   udpIterator: "dump_udp",
   socketOwners: "claim_socket_owners",
+  syscallCounter: "count_syscalls",
 } as const;
 export const MAPS = {
   taskRecords: "task_records",
@@ -25,6 +26,7 @@ export const MAPS = {
   eventDrops: "event_drops",
   connRecords: "conn_records",
   connEvents: "conn_events",
+  syscallCounter: "syscall_counter",
 } as const;
 /** event_drops slots (DROPS_* in bpftop.h). */
 export const DropSlot = { processEvents: 0, connEvents: 1 } as const;

@@ -229,6 +229,22 @@ export const thaw = defineCommand({
   },
 });
 
+const benchArgs = {
+  cycles: { type: "string", alias: "n", default: "100", valueHint: "n", description: "Refreshes to time (1 to 100000)" },
+  json: { type: "boolean", alias: "j", description: "One JSON document" },
+} as const satisfies ArgsDef;
+
+export const bench = defineCommand({
+  meta: { name: "bench", description: "Time N refreshes by phase and count bpftop's own system calls per refresh" },
+  args: benchArgs,
+  async run({ args, rawArgs }) {
+    assertKnownFlags(rawArgs, benchArgs);
+    const cycles = parseIntegerOption("--cycles", args.cycles, 1, 100_000);
+    const { runBench } = await import("./bench.ts");
+    exit.code = await runBench({ cycles, json: !!args.json });
+  },
+});
+
 export const doctor = defineCommand({
   meta: { name: "doctor", description: "Check the kernel, BTF, capabilities, libbpf and cgroup v2, and say how to fix what is missing" },
   args: {},

@@ -27,6 +27,8 @@ export interface Collected {
   events?: EventBatch;
   /** Sockets and closed connections (undefined unless the network lens is on). */
   net?: NetCollection;
+  /** Time of each collection phase, ms. */
+  phases: { tasks: number; system: number; events: number; net: number };
 }
 
 export interface CollectorOptions {
@@ -39,6 +41,8 @@ export interface CollectorOptions {
   socketIo?: boolean;
   /** Where container runtimes keep their metadata ("/" in production; a fixture tree in tests). */
   containerMetadataRoot?: string;
+  /** Count this process's own system calls (bpftop bench). */
+  countSyscalls?: boolean;
 }
 
 export class Collector {
@@ -76,6 +80,7 @@ export class Collector {
         tasks: { expectedTasks },
         events: { fork: false, ringBytes: DEFAULT_RING_BYTES },
         net: options.net && { expectedSockets: socketsInUse(), socketIo: options.socketIo ?? true },
+        countSyscalls: options.countSyscalls,
       });
       return new Collector(bpf, sys, new TaskCollector({ taskIter: bpf.taskIter!, taskRecords: bpf.taskRecords! }), options);
     } catch (e) {
@@ -98,6 +103,11 @@ export class Collector {
     return this.net !== undefined;
   }
 
+  /** System calls this process made so far (only with countSyscalls). */
+  ownSyscalls(): number | undefined {
+    return this.bpf.ownSyscalls?.();
+  }
+
   set collectThreads(on: boolean) {
     this.tasks.collectThreads = on;
   }
@@ -106,10 +116,15 @@ export class Collector {
     const t0 = performance.now();
     // Events first: an exit drained now belongs to a process the task walk may no longer see.
     const events = this.events?.take();
+    const t1 = performance.now();
     const tasks = this.tasks.collect();
+    const t2 = performance.now();
     const system = this.sys.collect();
+    const t3 = performance.now();
     const net = this.net?.collect();
-    return { tasks, system, atMs: t0, collectMs: performance.now() - t0, events, net };
+    const t4 = performance.now();
+    const phases = { events: t1 - t0, tasks: t2 - t1, system: t3 - t2, net: t4 - t3 };
+    return { tasks, system, atMs: t0, collectMs: t4 - t0, events, net, phases };
   }
 
   close(): void {

@@ -45,6 +45,11 @@ export class Monitor {
     return new Monitor(c, new ProcessStore(c));
   }
 
+  /** System calls this process made so far (opened with countSyscalls). */
+  ownSyscalls(): number | undefined {
+    return this.collector.ownSyscalls();
+  }
+
   /** cgroup v2 freeze and thaw (src/collect/freezer.ts). */
   get freezer() {
     return this.collector.freezer;
@@ -57,6 +62,7 @@ export class Monitor {
   refresh(): MonitorSnapshot {
     const t0 = performance.now();
     const c = this.collector.collect();
+    const storeStart = performance.now();
     const added = c.events ? this.events.add(c.events, c.atMs - (this.lastAtMs ?? c.atMs)) : [];
     this.lastAtMs = c.atMs;
     this.store.update(c.tasks, c.system, c.atMs, added);
@@ -68,12 +74,13 @@ export class Monitor {
         row.netReceiveRate = rate && !row.isThread ? rate.receive : 0;
       }
     }
+    const storeMs = performance.now() - storeStart;
     const warnings = [this.collector.eventsUnavailable, this.collector.socketIoUnavailable].filter((w): w is string => !!w);
     const system = { ...this.store.system!, freezeUnavailable: this.collector.freezer.unavailable };
     return {
       rows: this.store.rows,
       system,
-      info: { seq: ++this.seq, collectMs: performance.now() - t0, periodMs: this.store.periodMs, warnings },
+      info: { seq: ++this.seq, collectMs: performance.now() - t0, periodMs: this.store.periodMs, warnings, phases: { ...c.phases, store: storeMs } },
       events: this.events.events.slice(),
       eventStats: this.events.stats,
       connections: this.net.rows,

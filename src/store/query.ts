@@ -1,8 +1,9 @@
 /**
  * Pure view-model logic for the process table (which rows are shown, in what
- * order, and with what tree prefix), the events log (which events are shown)
- * and the network view (which connections, in what order, and its summary).
- * No UI imports; unit-tested on plain rows, events and connections.
+ * order, with what tree prefix, and in group-by mode under which unit or
+ * container), the events log (which events are shown) and the network view
+ * (which connections, in what order, and its summary). No UI imports;
+ * unit-tested on plain rows, events and connections.
  *
  * Thread rows (isThread) always follow their process row directly, in flat
  * and tree mode alike; filters decide per process, not per thread.
@@ -27,20 +28,55 @@ export interface ViewQuery {
   showShortLived: boolean;
   sort: RowSort;
   tree: boolean;
+  /** Group-by mode: one line per unit or container; absent, one line per process. */
+  grouping?: Grouping;
+}
+
+/** What group-by mode gathers processes by. */
+export type Owner = "unit" | "container";
+
+export interface Grouping {
+  by: Owner;
+  /** Keys of the groups whose processes are listed under their group line. */
+  expanded: ReadonlySet<string>;
+}
+
+/** The processes of one unit or container, or of none. */
+export interface OwnerGroup {
+  /** The unit name or the container id; "" for the processes that have none. */
+  key: string;
+  /** The unit, the container's name, or "(none)". */
+  name: string;
+  /** Its process rows (a thread row stands for its process when that is not listed). */
+  processes: ProcessRow[];
+  /**
+   * A row the process columns can draw and sort: the sums over the processes
+   * (CPU%, MEM%, RES, CPU time, threads, GPU, network), frozen when all of
+   * them are, the name and process count as its command; zero elsewhere.
+   */
+  total: ProcessRow;
 }
 
 export interface ViewRow {
   row: ProcessRow;
-  /** Tree drawing to print before the command, like `│  ├─ `; "" for roots and in flat mode. */
+  /**
+   * Drawing to print before the command: the tree (`│  ├─ `), a group's
+   * expander (`+` collapsed, `-` expanded); "" for roots and in flat mode.
+   */
   prefix: string;
-  /** Nesting depth in tree mode (0 for roots); always 0 in flat mode. */
+  /** Nesting depth in tree mode (0 for roots), below the group line in group-by mode; 0 in flat mode. */
   depth: number;
+  /** Set on group-by mode's group lines, whose `row` is the group's total. */
+  group?: OwnerGroup;
 }
 
 const TREE_BRANCH = "├─ ";
 const TREE_LAST = "└─ ";
 const TREE_PIPE = "│  ";
 const TREE_SPACE = "   ";
+const GROUP_COLLAPSED = "+";
+const GROUP_EXPANDED = "-";
+const NO_OWNER = "(none)";
 
 /** The sort as a comparator: the key in the chosen direction, ties by ascending pid (as htop). */
 export function rowOrder(sort: RowSort): (a: ProcessRow, b: ProcessRow) => number {
@@ -59,7 +95,26 @@ export function buildView(rows: readonly ProcessRow[], query: ViewQuery): ViewRo
   const groups = selectGroups(groupThreads(rows), query);
   groups.sort((a, b) => order(a.head, b.head));
   for (const group of groups) group.threads.sort(order);
+  if (query.grouping) return flattenOwners(groups, query, query.grouping);
   return query.tree ? flattenTree(groups) : flattenList(groups);
+}
+
+/**
+ * Gathers `processes` by their unit or container, keeping their order; the
+ * groups come in the order of their first process.
+ */
+export function groupByOwner(processes: readonly ProcessRow[], by: Owner): OwnerGroup[] {
+  const members = new Map<string, ProcessRow[]>();
+  for (const row of processes) {
+    const key = ownerKey(row, by);
+    const list = members.get(key);
+    if (list) list.push(row);
+    else members.set(key, [row]);
+  }
+  return [...members].map(([key, list]) => {
+    const name = (by === "unit" ? key : list[0]!.container?.name) || NO_OWNER;
+    return { key, name, processes: list, total: groupTotal(name, list) };
+  });
 }
 
 /**
@@ -255,6 +310,80 @@ function selectGroups(groups: Group[], query: ViewQuery): Group[] {
     if (threads.length > 0) selected.push({ head, threads });
   }
   return selected;
+}
+
+/** The unit name or container id of `row`; "" when it has none. */
+function ownerKey(row: ProcessRow, by: Owner): string {
+  return by === "unit" ? row.unit : (row.container?.id ?? "");
+}
+
+function groupTotal(name: string, processes: readonly ProcessRow[]): ProcessRow {
+  const sum = (pick: (row: ProcessRow) => number) => processes.reduce((total, row) => total + pick(row), 0);
+  const count = processes.length;
+  return {
+    pid: 0,
+    tgid: 0,
+    ppid: 0,
+    uid: 0,
+    euid: 0,
+    user: "",
+    comm: name,
+    cmdline: `${name} (${count} ${count === 1 ? "process" : "processes"})`,
+    state: "S",
+    priority: 0,
+    nice: 0,
+    threads: sum((row) => row.threads),
+    cpuPercent: sum((row) => row.cpuPercent),
+    cpuTimeNs: sum((row) => row.cpuTimeNs),
+    rssBytes: sum((row) => row.rssBytes),
+    vsizeBytes: 0,
+    memPercent: sum((row) => row.memPercent),
+    startTimeMs: 0,
+    cgroupId: 0,
+    kernelThread: false,
+    isThread: false,
+    cgroup: "",
+    unit: "",
+    frozen: processes.every((row) => row.frozen),
+    gpuMemoryBytes: sum((row) => row.gpuMemoryBytes),
+    gpuPercent: sum((row) => row.gpuPercent),
+    netSendRate: sum((row) => row.netSendRate),
+    netReceiveRate: sum((row) => row.netReceiveRate),
+  };
+}
+
+/**
+ * Group-by mode: a line per unit or container, sorted by its total (ties
+ * by name), each expanded one followed by its processes, drawn as one more
+ * tree level (in tree mode, with their own tree inside).
+ */
+function flattenOwners(groups: readonly Group[], query: ViewQuery, grouping: Grouping): ViewRow[] {
+  const order = rowOrder(query.sort);
+  const owners = groupByOwner(
+    groups.map((group) => group.head),
+    grouping.by,
+  ).sort((a, b) => order(a.total, b.total) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const byHead = new Map(groups.map((group) => [group.head, group]));
+  const out: ViewRow[] = [];
+  for (const owner of owners) {
+    const expanded = grouping.expanded.has(owner.key);
+    out.push({ row: owner.total, prefix: expanded ? GROUP_EXPANDED : GROUP_COLLAPSED, depth: 0, group: owner });
+    if (!expanded) continue;
+    const members = owner.processes.map((row) => byHead.get(row)!);
+    out.push(...underGroupLine(query.tree ? flattenTree(members) : flattenList(members)));
+  }
+  return out;
+}
+
+/** A group's lines one tree level below its group line: its top lines branch from it. */
+function underGroupLine(lines: readonly ViewRow[]): ViewRow[] {
+  const lastTop = lines.findLastIndex((line) => line.depth === 0);
+  return lines.map((line, i) => {
+    // Every line after the last top line is in that line's subtree.
+    const last = i >= lastTop;
+    const prefix = line.depth === 0 ? (last ? TREE_LAST : TREE_BRANCH) : (last ? TREE_SPACE : TREE_PIPE) + line.prefix;
+    return { ...line, prefix, depth: line.depth + 1 };
+  });
 }
 
 function flattenList(groups: readonly Group[]): ViewRow[] {

@@ -209,6 +209,16 @@ export interface RefreshInfo {
   periodMs: number;
   /** Non-fatal problems to show in the status line (e.g. a degraded feature). */
   warnings: string[];
+  /** Where collectMs went, ms: the task walk and decode, the four /proc reads, the event drain, the socket walks, the stores. */
+  phases?: RefreshPhases;
+}
+
+export interface RefreshPhases {
+  tasks: number;
+  system: number;
+  events: number;
+  net: number;
+  store: number;
 }
 
 export type ConnectionProto = "tcp" | "udp";

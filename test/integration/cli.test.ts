@@ -26,7 +26,7 @@ describe("usage errors: one line, a hint, exit 2, no stack trace", () => {
   ])("%p", (args, message) => {
     const r = cli(args);
     expect(r.code).toBe(2);
-    expect(r.err).toBe(`bpftop: ${message}${message.startsWith("unknown command") ? " (commands: top, snapshot, net, trace, freeze, thaw, doctor)" : ""}\nTry 'bpftop --help' for more information.\n`);
+    expect(r.err).toBe(`bpftop: ${message}${message.startsWith("unknown command") ? " (commands: top, snapshot, net, trace, freeze, thaw, bench, doctor)" : ""}\nTry 'bpftop --help' for more information.\n`);
     expect(r.out).toBe("");
   });
 });

@@ -1,0 +1,83 @@
+/**
+ * `bpftop bench`: N refreshes back to back inside this process, with every
+ * lens on, timing each phase (task walk + decode, /proc, event drain, socket
+ * walks + decode, store update, render-model build) and counting this
+ * process's own system calls per refresh with a raw_tp/sys_enter counter.
+ */
+import { buildView, type ViewQuery } from "../store/query.ts";
+import { Monitor } from "../store/monitor.ts";
+import { columnById, DEFAULT_SORT } from "../ui/columns.ts";
+
+const PHASES = ["tasks", "system", "events", "net", "store", "view", "total"] as const;
+type Phase = (typeof PHASES)[number];
+
+export interface BenchOptions {
+  cycles: number;
+  json: boolean;
+}
+
+interface Stat {
+  min: number;
+  median: number;
+  max: number;
+}
+
+function stat(xs: number[]): Stat {
+  const s = [...xs].sort((a, b) => a - b);
+  const round = (n: number) => Math.round(n * 1000) / 1000;
+  return { min: round(s[0] ?? 0), median: round(s[Math.floor(s.length / 2)] ?? 0), max: round(s[s.length - 1] ?? 0) };
+}
+
+export async function runBench(o: BenchOptions): Promise<number> {
+  const monitor = await Monitor.open({ net: true, countSyscalls: true });
+  const sort = columnById(DEFAULT_SORT);
+  const query: ViewQuery = { filter: "", showKernelThreads: true, showShortLived: false, sort: { compare: sort.compare, desc: sort.defaultDesc }, tree: false };
+  const samples = Object.fromEntries(PHASES.map((p) => [p, [] as number[]])) as Record<Phase, number[]>;
+  const syscalls: number[] = [];
+  let tasks = 0, sockets = 0;
+  try {
+    for (let i = 0; i < 3; i++) monitor.refresh(); // warm caches: cmdlines, users, cgroups
+    for (let i = 0; i < o.cycles; i++) {
+      // Synchronous back to back: no timer runs in between, so the count is the refresh's own.
+      const before = monitor.ownSyscalls() ?? 0;
+      const t0 = performance.now();
+      const s = monitor.refresh();
+      const t1 = performance.now();
+      buildView(s.rows, query);
+      const t2 = performance.now();
+      syscalls.push((monitor.ownSyscalls() ?? 0) - before);
+      const ph = s.info.phases!;
+      samples.tasks.push(ph.tasks);
+      samples.system.push(ph.system);
+      samples.events.push(ph.events);
+      samples.net.push(ph.net);
+      samples.store.push(ph.store);
+      samples.view.push(t2 - t1);
+      samples.total.push(t2 - t0);
+      tasks = s.system.tasks.userThreads + s.system.tasks.kernelThreads;
+      sockets = s.connections.length;
+    }
+  } finally {
+    monitor.close();
+  }
+  const result = {
+    cycles: o.cycles,
+    tasks,
+    sockets,
+    phases_ms: Object.fromEntries(PHASES.map((p) => [p, stat(samples[p])])),
+    syscalls_per_refresh: stat(syscalls),
+  };
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return 0;
+  }
+  const lines = [`${o.cycles} refreshes, ${tasks} tasks, ${sockets} sockets`, "phase          min ms   median ms     max ms"];
+  for (const p of PHASES) {
+    const s = result.phases_ms[p]!;
+    lines.push(`${p.padEnd(10)} ${s.min.toFixed(3).padStart(10)} ${s.median.toFixed(3).padStart(11)} ${s.max.toFixed(3).padStart(10)}`);
+  }
+  const sc = result.syscalls_per_refresh;
+  lines.push(`syscalls/refresh: min ${sc.min}, median ${sc.median}, max ${sc.max}`);
+  process.stdout.write(`${lines.join("\n")}\n`);
+  return 0;
+}
