@@ -566,8 +566,10 @@ int claim_socket_owners(struct bpf_iter__task_file *ctx)
 }
 
 /*
- * bpftop bench: count this process's own system calls. Slot 0 holds the tgid
- * to count (written by user space), slot 1 the count. Loaded only by bench.
+ * bpftop bench: count the system calls of bpftop's refreshing thread. Slot 0
+ * holds that thread's id (written by user space), slot 1 the count. Bun's GC
+ * and JIT helper threads are left out: their wake-ups are the runtime's, not
+ * the refresh's. Loaded only by bench.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -584,7 +586,7 @@ int count_syscalls(void *ctx)
 	__u64 *target = bpf_map_lookup_elem(&syscall_counter, &target_key);
 	__u64 *count;
 
-	if (!target || *target != (bpf_get_current_pid_tgid() >> 32))
+	if (!target || *target != (__u32)bpf_get_current_pid_tgid())
 		return 0;
 	count = bpf_map_lookup_elem(&syscall_counter, &count_key);
 	if (count)

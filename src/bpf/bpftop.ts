@@ -41,7 +41,7 @@ export interface BpftopBpf {
   /** TCP connections as they close, with final counters. */
   connEvents?: RingBufferReader<ConnRecord>;
   connDrops(): number;
-  /** bench only: system calls made by this process since the counter was opened. */
+  /** bench only: system calls made by the main (refreshing) thread since the counter was opened. */
   ownSyscalls?: () => number;
   /** Why per-socket byte counts and owners from sock_send_length/sock_recv_length are off (kernel < 6.3). */
   socketIoUnavailable?: string;
@@ -165,6 +165,7 @@ async function load(bytes: Uint8Array, options: OpenOptions): Promise<BpftopBpf>
     }
     if (options.countSyscalls) {
       const counter = track(owned, new MappedArray(obj.mapFd(MAPS.syscallCounter), 2, 8, true));
+      // The main JS thread's id is the process id.
       counter.view.setBigUint64(0, BigInt(process.pid), true);
       obj.attach(PROGRAMS.syscallCounter);
       bpf.ownSyscalls = () => Number(counter.view.getBigUint64(8, true));

@@ -235,7 +235,7 @@ const benchArgs = {
 } as const satisfies ArgsDef;
 
 export const bench = defineCommand({
-  meta: { name: "bench", description: "Time N refreshes by phase and count bpftop's own system calls per refresh" },
+  meta: { name: "bench", description: "Time N refreshes by phase and count the system calls of each refresh" },
   args: benchArgs,
   async run({ args, rawArgs }) {
     assertKnownFlags(rawArgs, benchArgs);

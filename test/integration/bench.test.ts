@@ -1,0 +1,31 @@
+/** `bpftop bench`, and the property it exists to show: a refresh's system calls do not grow with the process count. */
+import { expect, test } from "bun:test";
+import { describeBpf } from "../helpers/privileges.ts";
+
+const root = new URL("../..", import.meta.url).pathname;
+
+function bench(): { tasks: number; syscalls_per_refresh: { min: number; median: number }; phases_ms: Record<string, { median: number }> } {
+  const r = Bun.spawnSync([process.execPath, `${root}src/cli.ts`, "bench", "-n", "20", "--json"], { stderr: "pipe" });
+  expect(r.stderr.toString()).toBe("");
+  return JSON.parse(r.stdout.toString());
+}
+
+describeBpf("bench", () => {
+  test("per-phase timings, and the same syscalls per refresh with 2,000 more processes", async () => {
+    const quiet = bench();
+    for (const p of ["tasks", "system", "events", "net", "store", "view", "total"]) expect(quiet.phases_ms[p]!.median).toBeGreaterThanOrEqual(0);
+    expect(quiet.syscalls_per_refresh.min).toBeGreaterThan(0);
+
+    const parent = Bun.spawn(["sh", "-c", 'i=0; while [ $i -lt 2000 ]; do sleep 600 & i=$((i+1)); done; echo up; wait'], { stdout: "pipe", stderr: "ignore" });
+    try {
+      await parent.stdout.getReader().read();
+      const busy = bench();
+      expect(busy.tasks).toBeGreaterThanOrEqual(quiet.tasks + 2000);
+      // The task walk lands in an mmapped array: the same few calls for 2,000 more tasks.
+      expect(busy.syscalls_per_refresh.min).toBeLessThanOrEqual(quiet.syscalls_per_refresh.min + 2);
+    } finally {
+      Bun.spawnSync(["pkill", "-KILL", "-P", String(parent.pid)]);
+      parent.kill("SIGKILL");
+    }
+  }, 60_000);
+});
