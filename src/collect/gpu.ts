@@ -13,7 +13,7 @@
  * (copied in NVIDIA/go-nvml gen/nvml/nvml.h); the ones used here are the same
  * from NVML 11.6 (R510, which added the _v3 process calls) to 13.3.
  */
-import { dlopen, type FFIFunction, type Library } from "bun:ffi";
+import { dlopen, type FFIFunction, type Library, type Pointer } from "bun:ffi";
 import { realpathSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { loadedLibcPath } from "../bpf/libc.ts";
@@ -95,7 +95,7 @@ export class GpuCollector {
 
   // --- internal ---
 
-  private static attempt(options: GpuOpenOptions): { collector: GpuCollector; reason?: undefined } | { collector?: undefined; reason: string } {
+  private static attempt(options: GpuOpenOptions): Opened | { collector?: undefined; reason: string } {
     try {
       const found = options.libraryPath ? checkLibrary(options.libraryPath) : findLibrary();
       if ("problem" in found) return { reason: found.problem };
@@ -106,7 +106,7 @@ export class GpuCollector {
   }
 
   /** Load, nvmlInit_v2, and take a handle and name for every GPU; undoes all of it on failure. */
-  private static initialise(path: string): { collector: GpuCollector } | { reason: string } {
+  private static initialise(path: string): Opened | { reason: string } {
     const { nvml, libraries, missing } = loadSymbols(path);
     const fail = (reason: string, initialised: boolean) => {
       if (initialised) nvml.nvmlShutdown();
@@ -126,7 +126,7 @@ export class GpuCollector {
     for (let index = 0; index < Math.min(count[0]!, MAX_GPUS); index++) {
       // A GPU hidden from this container or fallen off the bus is skipped, not fatal.
       const hrc = nvml.nvmlDeviceGetHandleByIndex_v2(index, handleBytes);
-      const handle = u64(new DataView(handleBytes.buffer), 0);
+      const handle = u64(new DataView(handleBytes.buffer), 0) as Pointer;
       if (hrc !== NVML_SUCCESS || handle === 0) {
         skipped.push(`GPU ${index} skipped: ${nvmlError("nvmlDeviceGetHandleByIndex_v2", hrc)}`);
         continue;
@@ -297,6 +297,7 @@ const OPTIONAL = {
 } as const satisfies Partial<Record<keyof typeof SYMBOLS, string>>;
 
 type FfiSymbols = Record<string, FFIFunction>;
+type Opened = { collector: GpuCollector; reason?: undefined };
 type OptionalName = keyof typeof OPTIONAL;
 type AllSymbols = Library<typeof SYMBOLS>["symbols"];
 type Nvml = Omit<AllSymbols, OptionalName> & Partial<Pick<AllSymbols, OptionalName>>;
@@ -304,7 +305,7 @@ type Nvml = Omit<AllSymbols, OptionalName> & Partial<Pick<AllSymbols, OptionalNa
 interface Device {
   index: number;
   /** nvmlDevice_t, an opaque pointer. */
-  handle: number;
+  handle: Pointer;
   name: string;
   /** timeStamp of the newest utilisation sample read, µs; 0 asks for all the driver holds. */
   lastSeenUs: number;
@@ -405,7 +406,7 @@ class StructBuffer {
 
   /** allocStride ≥ stride leaves room for a driver with a wider struct; entries are read at stride. */
   constructor(
-    readonly stride: number,
+    stride: number,
     private readonly allocStride = stride,
   ) {
     this.bytes = new Uint8Array(this.capacity * allocStride);
