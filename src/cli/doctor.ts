@@ -8,6 +8,7 @@ import { openBpftop } from "../bpf/bpftop.ts";
 import { hasCapability, type Capability } from "../bpf/capabilities.ts";
 import { libbpf } from "../bpf/libbpf.ts";
 import { findCgroup2Mount } from "../collect/mounts.ts";
+import { GpuCollector } from "../collect/gpu.ts";
 
 interface Check {
   name: string;
@@ -45,8 +46,11 @@ export async function runDoctor(): Promise<number> {
     checks.push({ name: "libbpf", ok: false, detail: (e as Error).message, fix: "use the compiled bpftop (it carries libbpf) or apt-get install libbpf1", essential: true });
   }
 
+  const nvml = GpuCollector.probeNvml();
+  checks.push({ name: "NVIDIA GPU", ok: nvml.ok, detail: nvml.detail, fix: "GPU columns need an NVIDIA driver (libnvidia-ml.so.1); everything else works without", essential: false });
+
   const cg = findCgroup2Mount();
-  checks.push({ name: "cgroup v2", ok: !!cg, detail: cg ?? "no cgroup2 mount in /proc/self/mountinfo", fix: "mount cgroup2 (needed for freeze/thaw and unit names)", essential: false });
+  checks.push({ name: "cgroup v2", ok: !!cg, detail: cg ? `${cg} (freeze/thaw available)` : "no cgroup2 mount in /proc/self/mountinfo", fix: "mount cgroup2 (needed for freeze/thaw and unit names)", essential: false });
 
   if (checks.every((c) => c.ok || !c.essential)) {
     try {

@@ -9,6 +9,7 @@ import { PAGE_SIZE } from "../bpf/libc.ts";
 import { CgroupDirectory, ContainerNames } from "./cgroups.ts";
 import { CmdlineCache } from "./cmdline.ts";
 import { Freezer } from "./freezer.ts";
+import { GpuCollector, type GpuSample } from "./gpu.ts";
 import { findCgroup2Mount } from "./mounts.ts";
 import { EventCollector, type EventBatch } from "./events.ts";
 import { NetCollector, type NetCollection } from "./net.ts";
@@ -29,6 +30,8 @@ export interface Collected {
   net?: NetCollection;
   /** Time of each collection phase, ms. */
   phases: { tasks: number; system: number; events: number; net: number };
+  /** NVIDIA GPUs and per-process usage (undefined without NVML). */
+  gpu?: GpuSample;
 }
 
 export interface CollectorOptions {
@@ -55,6 +58,8 @@ export class Collector {
   readonly cgroups = new CgroupDirectory(this.cgroupMount);
   readonly containers: ContainerNames;
   readonly freezer: Freezer;
+  /** NVML when an NVIDIA driver is present; the GPU columns stay hidden otherwise. */
+  private readonly gpu = GpuCollector.open();
 
   private readonly events: EventCollector | undefined;
   private readonly net: NetCollector | undefined;
@@ -122,12 +127,14 @@ export class Collector {
     const system = this.sys.collect();
     const t3 = performance.now();
     const net = this.net?.collect();
+    const gpu = this.gpu?.collect();
     const t4 = performance.now();
     const phases = { events: t1 - t0, tasks: t2 - t1, system: t3 - t2, net: t4 - t3 };
-    return { tasks, system, atMs: t0, collectMs: t4 - t0, events, net, phases };
+    return { tasks, system, atMs: t0, collectMs: t4 - t0, events, net, phases, gpu };
   }
 
   close(): void {
+    this.gpu?.close();
     this.events?.close();
     this.net?.close();
     this.bpf.close();

@@ -5,6 +5,7 @@
 import type { ConnectionRow, CpuUsage, NetStats, ProcessRow, SystemSummary } from "../store/types.ts";
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
+const orNull = (n: number) => (Number.isFinite(n) ? n : null);
 
 function cpuJson(c: CpuUsage) {
   return {
@@ -73,13 +74,14 @@ export function snapshotJson(rows: readonly ProcessRow[], system: SystemSummary,
         swap_total_bytes: m.swapTotalBytes,
         swap_used_bytes: m.swapUsedBytes,
       },
+      // NVML reports NaN for what a GPU cannot tell (no memory of its own, no sensor): null in JSON.
       gpus: system.gpus.map((g) => ({
         index: g.index,
         name: g.name,
-        util_percent: g.utilPercent,
-        memory_used_bytes: g.memoryUsedBytes,
-        memory_total_bytes: g.memoryTotalBytes,
-        temperature_c: g.temperatureC,
+        util_percent: orNull(g.utilPercent),
+        memory_used_bytes: orNull(g.memoryUsedBytes),
+        memory_total_bytes: orNull(g.memoryTotalBytes),
+        temperature_c: orNull(g.temperatureC),
       })),
       frozen_cgroups: system.frozenCgroups,
       tasks: {

@@ -74,9 +74,16 @@ export class Monitor {
         row.netReceiveRate = rate && !row.isThread ? rate.receive : 0;
       }
     }
+    if (c.gpu) {
+      for (const row of this.store.rows) {
+        const use = row.isThread ? undefined : c.gpu.byPid.get(row.tgid);
+        row.gpuMemoryBytes = use?.memoryBytes ?? 0;
+        row.gpuPercent = use?.utilPercent ?? 0;
+      }
+    }
     const storeMs = performance.now() - storeStart;
     const warnings = [this.collector.eventsUnavailable, this.collector.socketIoUnavailable].filter((w): w is string => !!w);
-    const system = { ...this.store.system!, freezeUnavailable: this.collector.freezer.unavailable };
+    const system = { ...this.store.system!, gpus: c.gpu?.gpus ?? [], freezeUnavailable: this.collector.freezer.unavailable };
     return {
       rows: this.store.rows,
       system,
