@@ -52,7 +52,7 @@ export interface OwnerGroup {
   /**
    * A row the process columns can draw and sort: the sums over the processes
    * (CPU%, MEM%, RES, CPU time, threads, GPU, network), frozen when all of
-   * them are, the name and process count as its command; zero elsewhere.
+   * them are, the name and process count as its command; zero or empty elsewhere.
    */
   total: ProcessRow;
 }
@@ -359,10 +359,9 @@ function groupTotal(name: string, processes: readonly ProcessRow[]): ProcessRow 
  */
 function flattenOwners(groups: readonly Group[], query: ViewQuery, grouping: Grouping): ViewRow[] {
   const order = rowOrder(query.sort);
-  const owners = groupByOwner(
-    groups.map((group) => group.head),
-    grouping.by,
-  ).sort((a, b) => order(a.total, b.total) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const byName = (a: OwnerGroup, b: OwnerGroup) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const heads = groups.map((group) => group.head);
+  const owners = groupByOwner(heads, grouping.by).sort((a, b) => order(a.total, b.total) || byName(a, b));
   const byHead = new Map(groups.map((group) => [group.head, group]));
   const out: ViewRow[] = [];
   for (const owner of owners) {

@@ -11,10 +11,11 @@
 import { BoxRenderable, createCliRenderer, type CliRenderer, type KeyEvent } from "@opentui/core";
 import { constants } from "node:os";
 import type { ViewRow } from "../store/query.ts";
-import type { ConnectionRow, ProcessEvent, ProcessRow } from "../store/types.ts";
+import type { ConnectionRow, FreezeTarget, ProcessEvent, ProcessRow } from "../store/types.ts";
 import { ConfirmDialog, ListDialog, type Modal } from "./dialogs.ts";
 import { EventPane } from "./event-pane.ts";
 import { FOOTER_HEIGHT, FooterView, type Prompt } from "./footer.ts";
+import { freezeDialog, freezeDone, type FreezeAction } from "./freeze.ts";
 import { HeaderView, headerLayout } from "./header.ts";
 import { openHelp } from "./help.ts";
 import { findBinding, typedChar, VIEWS, type Action, type Mode, type View } from "./keys.ts";
@@ -319,6 +320,20 @@ class TopScreen implements TopController {
         return this.processes.toggleShortLived();
       case "toggleNetworkColumns":
         return this.processes.toggleNetworkColumns();
+      case "cycleOwnershipColumns":
+        return this.processes.cycleOwnershipColumns();
+      case "cycleGrouping":
+        return this.processes.cycleGrouping();
+      case "toggleGroup":
+        return this.processes.toggleGroup();
+      case "expandGroup":
+        return this.processes.expandGroup();
+      case "collapseGroup":
+        return this.processes.collapseGroup();
+      case "freezeOrThaw":
+        return this.openFreezeDialog();
+      case "thawNow":
+        return this.thawNow();
       case "showConnections":
         return this.showConnections();
       case "showAllConnections":
@@ -460,7 +475,7 @@ class TopScreen implements TopController {
     this.openModal("picker", dialog, () => {
       const signal = SIGNALS[dialog.selectedIndex]!;
       const question = `Send ${signal} to ${target.pid} (${target.comm})?`;
-      this.openModal("confirm", new ConfirmDialog(this.renderer, " Confirm ", question), () =>
+      this.openModal("confirm", new ConfirmDialog(this.renderer, { title: " Confirm ", lines: [question] }), () =>
         this.sendSignal(target.pid, signal),
       );
     });
@@ -473,6 +488,53 @@ class TopScreen implements TopController {
     } catch (error) {
       // The source's message names the signal and pid (TopSource.sendSignal).
       this.say(`Signal not sent: ${errorMessage(error)}`, true);
+    }
+  }
+
+  /**
+   * f: asks the source what freezing the selected process's cgroup (thawing,
+   * when it is frozen) would touch, and asks the user with that; a refusal
+   * goes to the status line. The target is fixed when f is pressed.
+   */
+  private openFreezeDialog(): void {
+    const target = this.freezable();
+    if (!target) return;
+    const action: FreezeAction = target.frozen ? "thaw" : "freeze";
+    const pid = target.tgid;
+    let plan: FreezeTarget;
+    try {
+      plan = action === "thaw" ? this.source.planThaw(pid) : this.source.planFreeze(pid);
+    } catch (error) {
+      return this.say(`Cannot ${action} ${pid}: ${errorMessage(error)}`, true);
+    }
+    const dialog = freezeDialog(this.renderer, action, pid, plan, this.shown.rows);
+    this.openModal("confirm", dialog, () => this.freezeOrThaw(action, pid));
+  }
+
+  /** U: thaws the selected process's cgroup without asking. */
+  private thawNow(): void {
+    const target = this.freezable();
+    if (target) this.freezeOrThaw("thaw", target.tgid);
+  }
+
+  /** The selected process, when freezing works here; otherwise says why not. */
+  private freezable(): ProcessRow | undefined {
+    const unavailable = this.latest.system.freezeUnavailable;
+    if (unavailable !== undefined) {
+      this.say(`Freeze and thaw unavailable: ${unavailable}`, true);
+      return undefined;
+    }
+    const row = this.selectedRow();
+    if (!row) this.say("No process selected", true);
+    return row;
+  }
+
+  private freezeOrThaw(action: FreezeAction, pid: number): void {
+    try {
+      const done = action === "thaw" ? this.source.thaw(pid) : this.source.freeze(pid);
+      this.say(freezeDone(action, done), false);
+    } catch (error) {
+      this.say(`Cannot ${action} ${pid}: ${errorMessage(error)}`, true);
     }
   }
 
@@ -502,7 +564,7 @@ class TopScreen implements TopController {
   /** The header's height depends on the CPU count and the screen size. */
   private layoutHeader(): void {
     const { system, eventStats } = this.shown;
-    const layout = headerLayout(system.cpus.length, this.renderer.width, this.renderer.height);
+    const layout = headerLayout(system.cpus.length, system.gpus.length, this.renderer.width, this.renderer.height);
     this.header.height = layout.height;
     this.header.update({ system, events: eventStats }, layout);
   }

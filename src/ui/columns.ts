@@ -12,6 +12,7 @@ import {
   formatPercent,
   formatSize,
   printable,
+  truncateStart,
 } from "./format.ts";
 import { byNumber, byText, type SortColumn } from "./sort.ts";
 import { theme, type CellStyle } from "./theme.ts";
@@ -30,16 +31,26 @@ export type ColumnId =
   | "threads"
   | "netSend"
   | "netReceive"
+  | "gpuPercent"
+  | "gpuMemory"
+  | "unit"
+  | "container"
+  | "cgroup"
   | "command";
+
+/**
+ * Columns shown only at times: "network" (TX/s, RX/s) once a process has
+ * network traffic, or with `N`; "gpu" while the system has a GPU; "owner"
+ * (UNIT, CONTAINER) and then "cgroup" (CGROUP) as `O` cycles, CONTAINER
+ * by itself once a process runs in a container.
+ */
+export type ColumnSet = "network" | "gpu" | "owner" | "cgroup";
 
 /** A process-table column; the last one (Command) takes the rest of the row. Ties sort by pid. */
 export interface Column extends SortColumn<ProcessRow> {
   id: ColumnId;
-  /**
-   * One of the network columns: hidden until a process has network traffic
-   * (or the user shows them with `N`).
-   */
-  network?: boolean;
+  /** The set the column is shown with; always shown when absent. */
+  set?: ColumnSet;
 }
 
 export const dimWhenZero = (value: number): CellStyle | undefined => (value === 0 ? { fg: theme.shadow } : undefined);
@@ -135,6 +146,7 @@ export const COLUMNS: readonly Column[] = [
     header: "RES",
     width: 5,
     align: "right",
+    summed: true,
     format: (row) => formatSize(row.rssBytes),
     compare: byNumber((row) => row.rssBytes),
     defaultDesc: true,
@@ -157,6 +169,7 @@ export const COLUMNS: readonly Column[] = [
     header: "CPU%",
     width: 5,
     align: "right",
+    summed: true,
     format: (row) => formatPercent(row.cpuPercent),
     compare: byNumber((row) => row.cpuPercent),
     defaultDesc: true,
@@ -168,6 +181,7 @@ export const COLUMNS: readonly Column[] = [
     header: "MEM%",
     width: 5,
     align: "right",
+    summed: true,
     format: (row) => formatPercent(row.memPercent),
     compare: byNumber((row) => row.memPercent),
     defaultDesc: true,
@@ -179,6 +193,7 @@ export const COLUMNS: readonly Column[] = [
     header: "TIME+",
     width: 8,
     align: "right",
+    summed: true,
     format: (row) => formatCpuTime(row.cpuTimeNs),
     compare: byNumber((row) => row.cpuTimeNs),
     defaultDesc: true,
@@ -189,6 +204,7 @@ export const COLUMNS: readonly Column[] = [
     header: "THR",
     width: 4,
     align: "right",
+    summed: true,
     format: (row) => String(row.threads),
     compare: byNumber((row) => row.threads),
     defaultDesc: true,
@@ -199,7 +215,8 @@ export const COLUMNS: readonly Column[] = [
     header: "TX/s",
     width: 5,
     align: "right",
-    network: true,
+    set: "network",
+    summed: true,
     format: (row) => formatBytes(row.netSendRate),
     compare: byNumber((row) => row.netSendRate),
     defaultDesc: true,
@@ -211,12 +228,72 @@ export const COLUMNS: readonly Column[] = [
     header: "RX/s",
     width: 5,
     align: "right",
-    network: true,
+    set: "network",
+    summed: true,
     format: (row) => formatBytes(row.netReceiveRate),
     compare: byNumber((row) => row.netReceiveRate),
     defaultDesc: true,
     help: "Bytes per second the process's sockets received (shown with TX/s)",
     style: (row) => dimWhenZero(row.netReceiveRate),
+  },
+  {
+    id: "gpuPercent",
+    header: "GPU%",
+    width: 5,
+    align: "right",
+    set: "gpu",
+    summed: true,
+    format: (row) => formatPercent(row.gpuPercent),
+    compare: byNumber((row) => row.gpuPercent),
+    defaultDesc: true,
+    help: "GPU use by the process over the last refresh, summed over GPUs (NVIDIA; shown while a GPU is found)",
+    style: (row) => dimWhenZero(row.gpuPercent),
+  },
+  {
+    id: "gpuMemory",
+    header: "GPU MEM",
+    width: 7,
+    align: "right",
+    set: "gpu",
+    summed: true,
+    format: (row) => formatSize(row.gpuMemoryBytes),
+    compare: byNumber((row) => row.gpuMemoryBytes),
+    defaultDesc: true,
+    help: "GPU memory the process holds, summed over GPUs (shown with GPU%)",
+    style: (row) => sizeStyle(row.gpuMemoryBytes),
+  },
+  {
+    id: "unit",
+    header: "UNIT",
+    width: 18,
+    align: "left",
+    set: "owner",
+    format: (row) => printable(row.unit) || "-",
+    compare: byText((row) => row.unit),
+    defaultDesc: false,
+    help: "The systemd unit (.service, .scope, .slice; user units too) that owns the process (O shows it)",
+  },
+  {
+    id: "container",
+    header: "CONTAINER",
+    width: 12,
+    align: "left",
+    set: "owner",
+    format: (row) => (row.container ? printable(row.container.name) : "-"),
+    compare: byText((row) => row.container?.name ?? ""),
+    defaultDesc: false,
+    help: "Docker, Podman or containerd/Kubernetes container, by name or short id (shown once a process runs in one)",
+  },
+  {
+    id: "cgroup",
+    header: "CGROUP",
+    width: 28,
+    align: "left",
+    set: "cgroup",
+    format: (row, cells = 28) => truncateStart(printable(row.cgroup), cells) || "-",
+    compare: byText((row) => row.cgroup),
+    defaultDesc: false,
+    help: "cgroup v2 path of the process; a long path keeps its end (O twice shows it)",
   },
   {
     id: "command",

@@ -116,20 +116,44 @@ export class ListDialog implements Modal {
   }
 }
 
+export interface ConfirmOptions {
+  title: string;
+  /** The question, then what it acts on: one line each. */
+  lines: readonly string[];
+  /** A list below them (the processes a freeze stops), scrolled by the movement keys when it is long. */
+  items?: readonly ListItem[];
+}
+
+/** Lines of a confirmation's list shown at once; the rest scroll. */
+const CONFIRM_LIST_LINES = 10;
+const SCROLL_HINT = "    Up/Down: more";
+
 /** A yes/no question; the key table maps `y` to accept and `n`/Esc to cancel. */
 export class ConfirmDialog implements Modal {
+  readonly list: ListView;
   private readonly frame: DialogFrame;
 
-  constructor(renderer: CliRenderer, title: string, question: string) {
-    const answers = "[y] Yes    [n] No";
-    const width = Math.max(cellWidth(question), answers.length, cellWidth(title)) + 4;
-    this.frame = new DialogFrame(renderer, title, width, 5);
-    this.frame.box.add(new TextRenderable(renderer, { content: question, fg: theme.dialogText }));
-    this.frame.box.add(new TextRenderable(renderer, { content: "" }));
-    const buttons = new BoxRenderable(renderer, { flexDirection: "row", height: 1 });
+  constructor(renderer: CliRenderer, options: ConfirmOptions) {
+    const items = options.items ?? [];
+    const listLines = Math.min(items.length, CONFIRM_LIST_LINES);
+    const scrolls = items.length > listLines;
+    const answers = `[y] Yes    [n] No${scrolls ? SCROLL_HINT : ""}`;
+    const texts = [...options.lines, ...items.map((item) => item.text), answers, options.title];
+    const width = Math.max(...texts.map(cellWidth)) + 4;
+    // Borders, the lines, the list, a blank line and the answers.
+    this.frame = new DialogFrame(renderer, options.title, width, options.lines.length + listLines + 4);
+    for (const line of options.lines) {
+      this.frame.box.add(new TextRenderable(renderer, { content: line, fg: theme.dialogText, flexShrink: 0 }));
+    }
+    // The list gives up its lines first when the screen is too short for the dialog.
+    this.list = new ListView(renderer, { items, flexGrow: 1, flexShrink: 1 });
+    this.frame.box.add(this.list);
+    this.frame.box.add(new TextRenderable(renderer, { content: "", flexShrink: 0 }));
+    const buttons = new BoxRenderable(renderer, { flexDirection: "row", height: 1, flexShrink: 0 });
     buttons.add(new TextRenderable(renderer, { content: "[y] Yes", fg: theme.yes, attributes: theme.bold }));
     buttons.add(new TextRenderable(renderer, { content: "    " }));
     buttons.add(new TextRenderable(renderer, { content: "[n] No", fg: theme.no, attributes: theme.bold }));
+    if (scrolls) buttons.add(new TextRenderable(renderer, { content: SCROLL_HINT, fg: theme.shadow }));
     this.frame.box.add(buttons);
   }
 

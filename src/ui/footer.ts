@@ -5,7 +5,7 @@
  * shown come from the key table for the current mode and view.
  */
 import { Renderable, type OptimizedBuffer, type RGBA } from "@opentui/core";
-import type { ConnectionFilter } from "../store/query.ts";
+import type { ConnectionFilter, Owner } from "../store/query.ts";
 import type { EventStats, NetStats, ProcessEventKind } from "../store/types.ts";
 import { cellWidth, formatMs, formatRate, truncate } from "./format.ts";
 import { bindingApplies, KEY_BINDINGS, keyLabel, type Mode, type View } from "./keys.ts";
@@ -42,6 +42,8 @@ export interface ProcessStatus {
   threadsShown: boolean;
   kernelThreadsShown: boolean;
   shortLivedShown: boolean;
+  /** Group-by mode's grouping; absent, one line per process. */
+  groupedBy?: Owner;
 }
 
 /** What the status line reports about the events log. */
@@ -165,6 +167,7 @@ function viewParts(status: ViewStatus): StatusPart[] {
 
 function processParts(status: ProcessStatus): StatusPart[] {
   const parts = [plain(`${status.shown}/${status.total} processes`)];
+  if (status.groupedBy) parts.push(plain(`grouped by ${status.groupedBy}`));
   if (status.filter) parts.push(plain(`filter "${status.filter}"`));
   if (status.user !== undefined) parts.push(plain(`user ${status.user}`));
   if (status.pids) parts.push(plain(`pids ${abbreviateList(status.pids)}`));

@@ -219,6 +219,17 @@ export function truncate(text: string, width: number): string {
   return out;
 }
 
+/** Cuts `text` to at most `width` cells from the start, keeping its end: `…/app.slice/foo.service`. */
+export function truncateStart(text: string, width: number): string {
+  if (cellWidth(text) <= width) return text;
+  if (width <= 0) return "";
+  const chars = [...text];
+  let used = 1; // the ellipsis
+  let start = chars.length;
+  while (start > 0 && used + cellWidth(chars[start - 1]!) <= width) used += cellWidth(chars[--start]!);
+  return `…${chars.slice(start).join("")}`;
+}
+
 /** Truncates or pads `text` to exactly `width` cells. */
 export function fit(text: string, width: number, align: "left" | "right"): string {
   const cut = truncate(text, width);

@@ -1,8 +1,8 @@
 /**
  * The meters above the table, laid out like htop's default header: CPU bars
  * split over a left and a right pane, then Mem/Swp/Uptime on the left and
- * Tasks/event rates/Load average on the right. One pane when the screen is
- * narrow.
+ * Tasks/event rates/Load average on the right, then one meter per GPU (the
+ * first half on the left). One pane when the screen is narrow.
  */
 import { Renderable, type OptimizedBuffer, type RGBA } from "@opentui/core";
 import type { CpuUsage, EventStats, SystemSummary } from "../store/types.ts";
@@ -29,14 +29,14 @@ export interface HeaderLayout {
 }
 
 /**
- * Chooses the meter arrangement for `cpuCount` CPUs on a `width` × `screenHeight`
- * screen. The header takes at most half the screen: past that, the CPUs
- * collapse into one aggregate meter, and on a very short screen the lowest
- * meters are cut off.
+ * Chooses the meter arrangement for `cpuCount` CPUs and `gpuCount` GPUs on a
+ * `width` × `screenHeight` screen. The header takes at most half the screen:
+ * past that, the CPUs collapse into one aggregate meter, and on a very short
+ * screen the lowest meters are cut off.
  */
-export function headerLayout(cpuCount: number, width: number, screenHeight: number): HeaderLayout {
+export function headerLayout(cpuCount: number, gpuCount: number, width: number, screenHeight: number): HeaderLayout {
   const panes = width >= TWO_PANE_MIN_WIDTH ? 2 : 1;
-  const infoLines = Math.max(...meterColumns(panes).map((meters) => meters.length));
+  const infoLines = Math.max(...meterColumns(panes, gpuCount).map((meters) => meters.length));
   const paneWidth = paneWidths(width, panes)[0]!;
   let perLine = 1;
   while (
@@ -97,7 +97,7 @@ export class HeaderView extends Renderable {
     this.drawCpus(buffer, cpus, layout, paneX, widths, y);
 
     const top = y + layout.cpuLines;
-    meterColumns(layout.panes).forEach((meters, pane) => {
+    meterColumns(layout.panes, system.gpus.length).forEach((meters, pane) => {
       meters.forEach((draw, line) => {
         if (top + line < y + height) draw(buffer, paneX[pane]!, top + line, widths[pane]!, data);
       });
@@ -143,9 +143,15 @@ const textMeter =
 const LEFT_METERS: readonly MeterDraw[] = [drawMemory, drawSwap, textMeter(uptimeParts)];
 const RIGHT_METERS: readonly MeterDraw[] = [textMeter(taskParts), textMeter(eventParts), textMeter(loadParts)];
 
-/** The meters of each pane; one pane stacks both columns. */
-function meterColumns(panes: 1 | 2): (readonly MeterDraw[])[] {
-  return panes === 2 ? [LEFT_METERS, RIGHT_METERS] : [[...LEFT_METERS, ...RIGHT_METERS]];
+/** The meters of each pane, GPUs last, the first half of them on the left; one pane stacks both columns. */
+function meterColumns(panes: 1 | 2, gpuCount: number): (readonly MeterDraw[])[] {
+  const gpus = Array.from({ length: gpuCount }, (_, i) => gpuMeter(i));
+  if (panes === 1) return [[...LEFT_METERS, ...RIGHT_METERS, ...gpus]];
+  const half = Math.ceil(gpuCount / 2);
+  return [
+    [...LEFT_METERS, ...gpus.slice(0, half)],
+    [...RIGHT_METERS, ...gpus.slice(half)],
+  ];
 }
 
 function paneWidths(width: number, panes: 1 | 2): number[] {
@@ -188,6 +194,19 @@ function drawSwap(buffer: OptimizedBuffer, x: number, y: number, width: number, 
   const fraction = swapTotalBytes > 0 ? swapUsedBytes / swapTotalBytes : 0;
   const text = `${formatMeterSize(swapUsedBytes)}/${formatMeterSize(swapTotalBytes)}`;
   drawBar(buffer, x, y, width, "Swp", [{ fraction, color: theme.swapUsed }], text);
+}
+
+/** `GPU0[|||||     37.0%] 10.0G/80.0G 61°C`: the `i`th GPU's use in the bar, its memory and temperature after it. */
+function gpuMeter(i: number): MeterDraw {
+  return (buffer, x, y, width, { system }) => {
+    const gpu = system.gpus[i]!;
+    const memory = `${formatMeterSize(gpu.memoryUsedBytes)}/${formatMeterSize(gpu.memoryTotalBytes)}`;
+    const after = ` ${memory} ${gpu.temperatureC}°C`;
+    const barWidth = Math.max(0, width - after.length);
+    const segments = [{ fraction: gpu.utilPercent / 100, color: theme.gpuUsed }];
+    drawBar(buffer, x, y, barWidth, `GPU${gpu.index}`, segments, `${formatPercent(gpu.utilPercent)}%`);
+    drawParts(buffer, x + barWidth, y, width - barWidth, [valuePart(after)]);
+  };
 }
 
 /**
@@ -241,9 +260,12 @@ function drawParts(buffer: OptimizedBuffer, x: number, y: number, width: number,
 const labelPart = (text: string): TextPart => ({ text, fg: theme.meterLabel });
 const valuePart = (text: string): TextPart => ({ text, fg: theme.meterValue, attributes: theme.bold });
 
-/** htop's Tasks meter: processes (kernel threads apart), user threads, kernel threads, running tasks. */
-function taskParts({ system: { tasks } }: HeaderData): TextPart[] {
-  return [
+/**
+ * htop's Tasks meter: processes (kernel threads apart), user threads, kernel
+ * threads, running tasks; then the frozen cgroups, when there are any.
+ */
+function taskParts({ system: { tasks, frozenCgroups } }: HeaderData): TextPart[] {
+  const parts = [
     labelPart("Tasks: "),
     valuePart(String(tasks.processes - tasks.kernelThreads)),
     labelPart(", "),
@@ -254,6 +276,13 @@ function taskParts({ system: { tasks } }: HeaderData): TextPart[] {
     valuePart(String(tasks.byState.R)),
     labelPart(" running"),
   ];
+  if (frozenCgroups > 0) {
+    parts.push(
+      { text: "  Frozen: ", fg: theme.frozen },
+      { text: String(frozenCgroups), fg: theme.frozen, attributes: theme.bold },
+    );
+  }
+  return parts;
 }
 
 /** Process churn from the exec and exit events; losses in red, never hidden. */

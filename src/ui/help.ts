@@ -40,7 +40,9 @@ export function helpItems(): ListItem[] {
   for (const { mode, view, title } of SECTIONS) {
     items.push(heading(title));
     for (const binding of KEY_BINDINGS.filter((b) => b.mode === mode && b.view === view)) {
-      items.push({ text: `  ${binding.keys.map(keyLabel).join(" ").padEnd(KEY_COLUMN)} ${binding.help}` });
+      // `return` and `enter` both read Enter.
+      const keys = [...new Set(binding.keys.map(keyLabel))].join(" ");
+      items.push({ text: `  ${keys.padEnd(KEY_COLUMN)} ${binding.help}` });
     }
     items.push({ text: "" });
   }
@@ -54,6 +56,10 @@ export function helpItems(): ListItem[] {
   items.push({ text: "" });
   items.push(heading("Process columns (click a header to sort by it, click again to invert)"));
   for (const column of COLUMNS) items.push({ text: `  ${column.header.padEnd(HEADER_COLUMN)} ${column.help}` });
+  items.push({ text: "" });
+  items.push(heading("Process row colours"));
+  items.push({ text: "  exited, or ran between two refreshes", style: { fg: theme.exited } });
+  items.push({ text: "  frozen: its cgroup is frozen (f thaws it)", style: { fg: theme.frozen } });
   items.push({ text: "" });
   items.push(heading("CPU bar colours"));
   items.push({ text: "  low priority (nice)", style: { fg: theme.cpuNice } });

@@ -39,6 +39,13 @@ export type Action =
   | "kill"
   | "toggleShortLived"
   | "toggleNetworkColumns"
+  | "cycleOwnershipColumns"
+  | "cycleGrouping"
+  | "toggleGroup"
+  | "expandGroup"
+  | "collapseGroup"
+  | "freezeOrThaw"
+  | "thawNow"
   | "showConnections"
   | "showAllConnections"
   | "toggleExecs"
@@ -119,7 +126,7 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
     ...inView("processes", [
       { keys: ["f5", "t"], action: "toggleTree", help: "Tree view on/off", footer: "Tree" },
       ...SORTING,
-      { keys: ["u"], action: "userPicker", help: "Show only one user's processes" },
+      { keys: ["u"], action: "userPicker", help: "Show only one user's processes (as in htop; thaw is f or U)" },
       { keys: ["H"], action: "toggleThreads", help: "Show/hide user threads" },
       { keys: ["K"], action: "toggleKernelThreads", help: "Show/hide kernel threads" },
       { keys: ["e"], action: "toggleShortLived", help: "Show/hide processes that ran between two refreshes" },
@@ -130,6 +137,25 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
         action: "toggleNetworkColumns",
         help: "Show/hide TX/s and RX/s (they appear once a process has network traffic)",
       },
+      {
+        keys: ["O"],
+        action: "cycleOwnershipColumns",
+        help: "Show UNIT and CONTAINER, then CGROUP too, then none (CONTAINER appears once a container is seen)",
+      },
+      { keys: ["g"], action: "cycleGrouping", help: "Group by: process, systemd unit, container" },
+      {
+        keys: ["return", "enter"],
+        action: "toggleGroup",
+        help: "Grouped: list or hide the selected group's processes",
+      },
+      { keys: ["right"], action: "expandGroup", help: "Grouped: list the selected group's processes" },
+      { keys: ["left"], action: "collapseGroup", help: "Grouped: hide the processes of the selected line's group" },
+      {
+        keys: ["f"],
+        action: "freezeOrThaw",
+        help: "Freeze the selected process's cgroup, or thaw it if frozen; asks first, listing every PID",
+      },
+      { keys: ["U"], action: "thawNow", help: "Thaw the selected process's cgroup at once" },
     ]),
     ...inView("network", [
       ...SORTING,
@@ -180,7 +206,11 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
     { keys: ["escape", "q"], action: "cancel", help: "Close without choosing", footer: "Cancel" },
   ]),
   ...inMode("confirm", [
-    { keys: ["y"], action: "accept", help: "Yes, send the signal", footer: "Yes" },
+    { keys: ["up"], action: "up", help: "Scroll the list of processes (freeze, thaw) up" },
+    { keys: ["down"], action: "down", help: "Scroll it down" },
+    { keys: ["pageup"], action: "pageUp", help: "Scroll it a page up" },
+    { keys: ["pagedown"], action: "pageDown", help: "Scroll it a page down" },
+    { keys: ["y"], action: "accept", help: "Yes: send the signal, freeze or thaw", footer: "Yes" },
     { keys: ["n", "escape"], action: "cancel", help: "No, do nothing", footer: "No" },
   ]),
   ...inMode("help", [
@@ -220,6 +250,8 @@ export function keyLabel(spec: KeySpec): string {
 const KEY_LABELS: Record<string, string> = {
   up: "Up",
   down: "Down",
+  left: "Left",
+  right: "Right",
   pageup: "PgUp",
   pagedown: "PgDn",
   home: "Home",

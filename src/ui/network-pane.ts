@@ -17,6 +17,7 @@ import type { Pane } from "./pane.ts";
 import { Sorting } from "./sort.ts";
 import type { TopSnapshot } from "./source.ts";
 import { DataTable } from "./table.ts";
+import { theme } from "./theme.ts";
 
 export interface NetworkPaneOptions {
   where: ConnectionFilter;
@@ -47,7 +48,7 @@ export class NetworkPane implements Pane {
       flexShrink: 1,
       columns: NETWORK_COLUMNS,
       keyOf: (row) => row.id,
-      dimmed: (row) => row.closed !== undefined,
+      rowStyle: (row) => (row.closed ? { fg: theme.exited } : undefined),
       onHeaderClick: (column) => this.sorting.click(column),
       onSelectionChange: options.onSelectionChange,
     });

@@ -1,20 +1,33 @@
 /**
  * The process list: the table of processes with htop's sort, tree, user and
- * thread settings, plus the exited rows (dimmed, with their exit status) and,
- * on request, the processes that ran between two refreshes. The network
- * columns (TX/s, RX/s) stay hidden until a process has network traffic.
+ * thread settings, plus the exited rows (dimmed, with their exit status),
+ * frozen rows (on blue) and, on request, the processes that ran between two
+ * refreshes. Group-by mode shows one line per systemd unit or container
+ * instead, each expandable to its processes. The optional column sets
+ * (columns.ts) come and go with the data and the user's toggles.
  */
 import type { Renderable, RenderContext } from "@opentui/core";
-import { buildView, findMatch, type ViewRow } from "../store/query.ts";
+import { buildView, findMatch, type Owner, type OwnerGroup, type ViewRow } from "../store/query.ts";
 import type { ProcessRow } from "../store/types.ts";
 import { COLUMNS, DEFAULT_SORT, columnById, type Column } from "./columns.ts";
 import type { ProcessStatus } from "./footer.ts";
 import type { Pane } from "./pane.ts";
 import { Sorting } from "./sort.ts";
 import type { TopSnapshot } from "./source.ts";
-import { DataTable } from "./table.ts";
+import { DataTable, type RowStyle, type TableItem } from "./table.ts";
+import { theme } from "./theme.ts";
 
-const WITHOUT_NETWORK = COLUMNS.filter((column) => !column.network);
+/** What `g` cycles through: one line per process, per unit, per container. */
+const GROUPINGS: readonly (Owner | undefined)[] = [undefined, "unit", "container"];
+
+/** What `O` cycles through: no ownership columns, UNIT and CONTAINER, those and CGROUP. */
+type Ownership = "none" | "owners" | "all";
+const OWNERSHIPS: readonly Ownership[] = ["none", "owners", "all"];
+
+function rowStyle(row: ProcessRow): RowStyle | undefined {
+  if (row.exit !== undefined || row.shortLived === true) return { fg: theme.exited };
+  return row.frozen ? { fg: theme.frozen, bg: theme.frozenBg } : undefined;
+}
 
 export interface ProcessPaneOptions {
   tree: boolean;
@@ -38,6 +51,13 @@ export class ProcessPane implements Pane {
   private showShortLived = false;
   /** Undefined until a process has network traffic or the user decides (`N`). */
   private showNetwork: boolean | undefined;
+  /** Undefined until the user decides (`O`); meanwhile CONTAINER shows once a container is seen. */
+  private ownership: Ownership | undefined;
+  private containerSeen = false;
+  private hasGpus = false;
+  private grouping: Owner | undefined;
+  /** Keys of the groups listed with their processes. */
+  private readonly expanded = new Set<string>();
 
   constructor(ctx: RenderContext, options: ProcessPaneOptions) {
     this.tree = options.tree;
@@ -47,9 +67,9 @@ export class ProcessPane implements Pane {
       width: "100%",
       flexGrow: 1,
       flexShrink: 1,
-      columns: WITHOUT_NETWORK,
+      columns: COLUMNS.filter((column) => this.shows(column)),
       keyOf: (row) => row.pid,
-      dimmed: (row) => row.exit !== undefined || row.shortLived === true,
+      rowStyle,
       onHeaderClick: (column) => this.sorting.click(column),
       onSelectionChange: options.onSelectionChange,
     });
@@ -68,8 +88,11 @@ export class ProcessPane implements Pane {
   show(snapshot: TopSnapshot): void {
     this.rows = snapshot.rows;
     if (this.showNetwork === undefined && snapshot.rows.some((row) => row.netSendRate > 0 || row.netReceiveRate > 0)) {
-      this.setNetworkColumns(true);
+      this.showNetwork = true;
     }
+    this.containerSeen ||= snapshot.rows.some((row) => row.container !== undefined);
+    this.hasGpus = snapshot.system.gpus.length > 0;
+    this.updateColumns();
     this.rebuild();
   }
 
@@ -85,9 +108,12 @@ export class ProcessPane implements Pane {
   }
 
   status(): ProcessStatus {
+    const shown = this.grouping
+      ? this.view.reduce((count, line) => count + (line.group?.processes.length ?? 0), 0)
+      : this.view.filter((line) => !line.row.isThread).length;
     return {
       view: "processes",
-      shown: this.view.filter((view) => !view.row.isThread).length,
+      shown,
       total: this.rows.filter((row) => !row.isThread).length,
       filter: this.filter,
       user: this.selectedUser,
@@ -95,6 +121,7 @@ export class ProcessPane implements Pane {
       threadsShown: this.showThreads,
       kernelThreadsShown: this.showKernelThreads,
       shortLivedShown: this.showShortLived,
+      groupedBy: this.grouping,
     };
   }
 
@@ -132,19 +159,64 @@ export class ProcessPane implements Pane {
 
   /** Shows or hides TX/s and RX/s; from then on they no longer appear by themselves. */
   toggleNetworkColumns(): void {
-    this.setNetworkColumns(!this.showNetwork);
+    this.showNetwork = !this.showNetwork;
+    this.updateColumns();
     this.rebuild();
   }
 
-  /** Selects the row of `pid`; false when it is not in the list (gone, or filtered out). */
+  /** UNIT and CONTAINER, then CGROUP too, then none; from then on CONTAINER no longer appears by itself. */
+  cycleOwnershipColumns(): void {
+    this.ownership = OWNERSHIPS[(OWNERSHIPS.indexOf(this.ownership ?? "none") + 1) % OWNERSHIPS.length];
+    this.updateColumns();
+    this.rebuild();
+  }
+
+  /** One line per process, then per unit, then per container (all collapsed), and back. */
+  cycleGrouping(): void {
+    this.grouping = GROUPINGS[(GROUPINGS.indexOf(this.grouping) + 1) % GROUPINGS.length];
+    this.expanded.clear();
+    this.rebuild();
+  }
+
+  /** Lists the selected group's processes under it, or hides them (Enter). */
+  toggleGroup(): void {
+    const group = this.selectedGroup();
+    if (group) this.setExpanded(group, !this.expanded.has(group.key));
+  }
+
+  expandGroup(): void {
+    const group = this.selectedGroup();
+    if (group) this.setExpanded(group, true);
+  }
+
+  /** Collapses the group of the selected line, a group line or one of its processes, and selects the group line. */
+  collapseGroup(): void {
+    let index = this.table.selectedIndex;
+    while (index > 0 && !this.view[index]?.group) index--;
+    const group = this.view[index]?.group;
+    if (!group) return;
+    this.setExpanded(group, false);
+    this.table.moveTo(index);
+  }
+
+  /** Selects the row of `pid`, expanding its group; false when it is not in the list (gone, or filtered out). */
   select(pid: number): boolean {
-    const index = this.view.findIndex((view) => view.row.pid === pid);
+    const group = this.view.find((line) => line.group?.processes.some((row) => row.pid === pid))?.group;
+    if (group) this.setExpanded(group, true);
+    const index = this.view.findIndex((line) => !line.group && line.row.pid === pid);
     if (index >= 0) this.table.moveTo(index);
     return index >= 0;
   }
 
+  /** The selected process or thread; undefined on a group line. */
   selectedRow(): ProcessRow | undefined {
-    return this.table.selectedRow();
+    const line = this.view[this.table.selectedIndex];
+    return line?.group ? undefined : line?.row;
+  }
+
+  /** The group of the selected group line; undefined on a process line. */
+  selectedGroup(): OwnerGroup | undefined {
+    return this.view[this.table.selectedIndex]?.group;
   }
 
   /** Every row that passes the filters, in display order (not only those on screen). */
@@ -154,15 +226,36 @@ export class ProcessPane implements Pane {
 
   // --- internal ---
 
-  /** Sorting by a column being hidden goes back to the default sort. */
-  private setNetworkColumns(shown: boolean): void {
-    this.showNetwork = shown;
-    this.table.setColumns(shown ? COLUMNS : WITHOUT_NETWORK);
+  private shows(column: Column): boolean {
+    switch (column.set) {
+      case undefined:
+        return true;
+      case "network":
+        return this.showNetwork === true;
+      case "gpu":
+        return this.hasGpus;
+      case "owner":
+        if (this.ownership === undefined) return column.id === "container" && this.containerSeen;
+        return this.ownership !== "none";
+      case "cgroup":
+        return this.ownership === "all";
+    }
+  }
+
+  /** Shows the columns of the sets that are on; sorting by a column being hidden goes back to the default sort. */
+  private updateColumns(): void {
+    this.table.setColumns(COLUMNS.filter((column) => this.shows(column)));
     const sorted = this.sorting.column;
     if (sorted && !this.table.columns.includes(sorted)) {
       const column = columnById(DEFAULT_SORT);
       this.sorting.set(column, column.defaultDesc);
     }
+  }
+
+  private setExpanded(group: OwnerGroup, expanded: boolean): void {
+    if (expanded) this.expanded.add(group.key);
+    else this.expanded.delete(group.key);
+    this.rebuild();
   }
 
   /** Re-applies filters, sort and tree to the rows on display. */
@@ -176,7 +269,13 @@ export class ProcessPane implements Pane {
       // The process list always has a sort column; the default one stands in for the type's "none".
       sort: { compare: (this.sorting.column ?? columnById(DEFAULT_SORT)).compare, desc: this.sorting.desc },
       tree: this.tree,
+      grouping: this.grouping && { by: this.grouping, expanded: this.expanded },
     });
-    this.table.setRows(this.view);
+    this.table.setRows(this.view.map(tableItem));
   }
+}
+
+/** A group line is a summary line, identified by its group's key (its total has no pid). */
+function tableItem(line: ViewRow): TableItem<ProcessRow> {
+  return line.group ? { row: line.row, prefix: line.prefix, summary: true, key: `group ${line.group.key}` } : line;
 }

@@ -10,6 +10,7 @@ import {
   Renderable,
   type MouseEvent,
   type OptimizedBuffer,
+  type RGBA,
   type RenderableOptions,
   type RenderContext,
 } from "@opentui/core";
@@ -43,6 +44,8 @@ export interface TableColumn<R> {
   format(row: R, cells?: number): string;
   /** Colour by value; the row's default colour when absent or undefined. */
   style?(row: R): CellStyle | undefined;
+  /** The value adds up over rows (CPU%, RES): drawn on summary lines too. */
+  summed?: boolean;
 }
 
 /** One line of the table. */
@@ -50,6 +53,16 @@ export interface TableItem<R> {
   readonly row: R;
   /** Drawn dimmed at the start of the growing column (the process tree). */
   readonly prefix?: string;
+  /** A line of totals (a group in group-by mode): only the summed columns and the growing one are drawn. */
+  readonly summary?: boolean;
+  /** What identifies the line when its row's key cannot (a summary line); keyOf(row) when absent. */
+  readonly key?: RowKey;
+}
+
+/** One colour for a whole row, over its columns' own: exited processes dimmed, frozen ones on blue. */
+export interface RowStyle {
+  fg: RGBA;
+  bg?: RGBA;
 }
 
 /** What identifies a row across updates: a pid, an event number, a socket cookie. */
@@ -59,8 +72,8 @@ export interface DataTableOptions<R, C extends TableColumn<R>> extends Renderabl
   columns: readonly C[];
   /** What identifies a row across setRows calls; the selection stays on it. */
   keyOf(row: R): RowKey;
-  /** Rows drawn wholly in the dimmed colour (processes that have exited). */
-  dimmed?(row: R): boolean;
+  /** The colour of a row drawn wholly in one colour; undefined for a row in its columns' colours. */
+  rowStyle?(row: R): RowStyle | undefined;
   /** While the last row is selected, rows added at the end take the selection with them (`tail -f`). */
   followTail?: boolean;
   onHeaderClick?(column: C): void;
@@ -71,7 +84,7 @@ export interface DataTableOptions<R, C extends TableColumn<R>> extends Renderabl
 export class DataTable<R, C extends TableColumn<R>> extends Renderable implements Navigable {
   private shownColumns: readonly C[];
   private readonly keyOf: (row: R) => RowKey;
-  private readonly dimmed: (row: R) => boolean;
+  private readonly rowStyle: (row: R) => RowStyle | undefined;
   private readonly followTail: boolean;
   private readonly onHeaderClick: ((column: C) => void) | undefined;
   private readonly onSelectionChange: () => void;
@@ -86,7 +99,7 @@ export class DataTable<R, C extends TableColumn<R>> extends Renderable implement
     super(ctx, options);
     this.shownColumns = options.columns;
     this.keyOf = options.keyOf;
-    this.dimmed = options.dimmed ?? (() => false);
+    this.rowStyle = options.rowStyle ?? (() => undefined);
     this.followTail = options.followTail ?? false;
     this.onHeaderClick = options.onHeaderClick;
     this.onSelectionChange = options.onSelectionChange ?? (() => {});
@@ -99,9 +112,9 @@ export class DataTable<R, C extends TableColumn<R>> extends Renderable implement
   setRows(rows: readonly TableItem<R>[]): void {
     const following = this.following;
     const selected = this.rows[this.selected];
-    const selectedKey = selected && this.keyOf(selected.row);
+    const selectedKey = selected && this.itemKey(selected);
     this.rows = rows;
-    const index = selectedKey === undefined ? -1 : rows.findIndex((item) => this.keyOf(item.row) === selectedKey);
+    const index = selectedKey === undefined ? -1 : rows.findIndex((item) => this.itemKey(item) === selectedKey);
     if (following) this.selected = this.clampIndex(rows.length - 1);
     else this.selected = index >= 0 ? index : this.clampIndex(this.selected);
     this.scrollTop = this.clampScroll(this.scrollTop);
@@ -235,11 +248,12 @@ export class DataTable<R, C extends TableColumn<R>> extends Renderable implement
     y: number,
     width: number,
   ): void {
-    const bg = selected ? theme.selectionBg : theme.background;
-    if (selected) buffer.fillRect(x, y, width, 1, bg);
-    const dimmed = this.dimmed(item.row);
+    const rowStyle = this.rowStyle(item.row);
+    const bg = selected ? theme.selectionBg : (rowStyle?.bg ?? theme.background);
+    if (bg !== theme.background) buffer.fillRect(x, y, width, 1, bg);
     for (const { column, offset, cells, grows } of layout) {
-      const style = dimmed ? { fg: theme.exited } : column.style?.(item.row);
+      if (item.summary && !column.summed && !grows) continue;
+      const style: CellStyle | undefined = rowStyle ? { fg: rowStyle.fg } : column.style?.(item.row);
       const fg = selected ? theme.selectionFg : (style?.fg ?? theme.text);
       let cellX = x + offset;
       let cellWidth = cells;
@@ -253,6 +267,10 @@ export class DataTable<R, C extends TableColumn<R>> extends Renderable implement
       const text = fit(column.format(item.row, cellWidth), cellWidth, column.align);
       buffer.drawText(text, cellX, y, fg, bg, style?.attributes ?? 0);
     }
+  }
+
+  private itemKey(item: TableItem<R>): RowKey {
+    return item.key ?? this.keyOf(item.row);
   }
 
   private columnAt(localX: number): C | undefined {

@@ -20,6 +20,7 @@ const CYAN = hex("#00afd7");
 const MAGENTA = hex("#d75fd7");
 const BLACK = hex("#000000");
 const GREY = hex("#6c6c6c");
+const ICE = hex("#87d7ff");
 
 export const theme = {
   text: RGBA.defaultForeground(),
@@ -40,6 +41,7 @@ export const theme = {
   memBuffers: BLUE,
   memCache: YELLOW,
   swapUsed: RED,
+  gpuUsed: GREEN,
 
   tableHeaderFg: BLACK,
   tableHeaderBg: GREEN,
@@ -54,6 +56,9 @@ export const theme = {
   gigabytes: GREEN,
   /** Processes that have exited, and those that ran between two refreshes. */
   exited: GREY,
+  /** Processes in a frozen cgroup: the whole row, and the header's count of frozen cgroups. */
+  frozen: ICE,
+  frozenBg: hex("#005f87"),
 
   eventExec: GREEN,
   eventExit: YELLOW,

@@ -5,6 +5,8 @@ import type {
   ConnectionRow,
   CpuUsage,
   EventStats,
+  FreezeTarget,
+  GpuInfo,
   NetStats,
   ProcessEvent,
   ProcessEventKind,
@@ -38,6 +40,11 @@ export function makeRow(fields: Partial<ProcessRow> & { pid: number }): ProcessR
     cgroupId: 0,
     kernelThread: false,
     isThread: false,
+    cgroup: "/user.slice/user-1000.slice/session-1.scope",
+    unit: "session-1.scope",
+    frozen: false,
+    gpuMemoryBytes: 0,
+    gpuPercent: 0,
     netSendRate: 0,
     netReceiveRate: 0,
     ...fields,
@@ -271,8 +278,22 @@ export function makeSystem(cpuCount = 4): SystemSummary {
     load: [0.12, 0.34, 0.56],
     uptimeSeconds: 3 * 86_400 + 4 * 3600 + 5 * 60 + 6,
     tasks: { processes: 201, userThreads: 456, kernelThreads: 78, byState },
+    gpus: [],
+    frozenCgroups: 0,
   };
 }
+
+/** Two GPUs, as NVML would report them: a busy A100 and an idle one. */
+export function sampleGpus(): GpuInfo[] {
+  const gib = 1024 ** 3;
+  const a100 = { name: "NVIDIA A100-SXM4-80GB", memoryTotalBytes: 80 * gib };
+  return [
+    { index: 0, ...a100, utilPercent: 37, memoryUsedBytes: 10 * gib, temperatureC: 61 },
+    { index: 1, ...a100, utilPercent: 0, memoryUsedBytes: 0.5 * gib, temperatureC: 34 },
+  ];
+}
+
+export type FreezeCall = "planFreeze" | "freeze" | "planThaw" | "thaw";
 
 /** A TopSource over plain rows and events that records every call. */
 export class FakeSource implements TopSource {
@@ -289,6 +310,10 @@ export class FakeSource implements TopSource {
   readonly signalsSent: { pid: number; signal: NodeJS.Signals }[] = [];
   /** When set, sendSignal throws it. */
   signalError: Error | undefined;
+  /** Every planFreeze, freeze, planThaw and thaw call, in order. */
+  readonly freezeCalls: { call: FreezeCall; pid: number }[] = [];
+  /** When set, the four freeze calls throw it (a refusal: the root cgroup, bpftop's own…). */
+  freezeError: Error | undefined;
 
   constructor(rows: ProcessRow[], system: SystemSummary = makeSystem()) {
     this.rows = rows;
@@ -317,7 +342,51 @@ export class FakeSource implements TopSource {
     if (this.signalError) throw this.signalError;
     this.signalsSent.push({ pid, signal });
   }
+
+  planFreeze(pid: number): FreezeTarget {
+    return this.freezeCall("planFreeze", pid);
+  }
+
+  /** Marks every process of pid's cgroup frozen, as the next refresh would show. */
+  freeze(pid: number): FreezeTarget {
+    return this.setFrozen(this.freezeCall("freeze", pid), true);
+  }
+
+  planThaw(pid: number): FreezeTarget {
+    return this.freezeCall("planThaw", pid);
+  }
+
+  thaw(pid: number): FreezeTarget {
+    return this.setFrozen(this.freezeCall("thaw", pid), false);
+  }
+
+  /**
+   * Records the call and plans it: pid's cgroup and every process in it; a
+   * process in the root cgroup ("/") would move into a cgroup of its own.
+   */
+  private freezeCall(call: FreezeCall, pid: number): FreezeTarget {
+    this.freezeCalls.push({ call, pid });
+    if (this.freezeError) throw this.freezeError;
+    const row = this.rows.find((r) => r.pid === pid);
+    if (!row) throw new Error(`no process ${pid}`);
+    const movesProcess = row.cgroup === "/";
+    const members = movesProcess ? [row] : this.rows.filter((r) => r.cgroup === row.cgroup && !r.isThread);
+    return {
+      cgroup: row.cgroup,
+      unit: row.unit,
+      container: row.container,
+      pids: members.map((r) => r.pid),
+      movesProcess,
+      frozen: row.frozen,
+    };
+  }
+
+  private setFrozen(target: FreezeTarget, frozen: boolean): FreezeTarget {
+    for (const row of this.rows) if (target.pids.includes(row.pid)) row.frozen = frozen;
+    return target;
+  }
 }
+
 
 export interface Mounted extends TestRendererSetup {
   source: FakeSource;
@@ -435,14 +504,18 @@ export async function mount(
 
 /**
  * A small process tree (systemd → sshd → bash → firefox, vim; kthreadd) whose
- * CPU% and MEM% orders differ from each other and from pid order.
+ * CPU% and MEM% orders differ from each other and from pid order. systemd is
+ * in init.scope, sshd in ssh.service, the user's processes in
+ * session-1.scope (makeRow's default), kthreadd in the root cgroup.
  */
 export function sampleRows(): ProcessRow[] {
   const root = { user: "root", uid: 0 };
-  const kernel = { ...root, kernelThread: true, rssBytes: 0, vsizeBytes: 0, memPercent: 0 };
+  const kernel = { ...root, kernelThread: true, rssBytes: 0, vsizeBytes: 0, memPercent: 0, cgroup: "/", unit: "" };
+  const init = { ...root, cgroup: "/init.scope", unit: "init.scope" };
+  const ssh = { ...root, cgroup: "/system.slice/ssh.service", unit: "ssh.service" };
   return [
-    makeRow({ pid: 1, ppid: 0, comm: "systemd", cmdline: "/sbin/init", ...root, cpuPercent: 0.5, memPercent: 0.2 }),
-    makeRow({ pid: 420, ppid: 1, comm: "sshd", cmdline: "sshd: /usr/sbin/sshd -D", ...root, cpuPercent: 1.5 }),
+    makeRow({ pid: 1, ppid: 0, comm: "systemd", cmdline: "/sbin/init", ...init, cpuPercent: 0.5, memPercent: 0.2 }),
+    makeRow({ pid: 420, ppid: 1, comm: "sshd", cmdline: "sshd: /usr/sbin/sshd -D", ...ssh, cpuPercent: 1.5 }),
     makeRow({ pid: 1000, ppid: 420, comm: "bash", cmdline: "-bash", cpuPercent: 3, memPercent: 0.3 }),
     makeRow({
       pid: 1200,

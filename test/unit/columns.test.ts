@@ -14,11 +14,23 @@ test("every column has a unique id and header, a width and help", () => {
   }
 });
 
-test("the columns are htop's plus the network rates, Command last (it takes the rest of the row)", () => {
+test("the columns are htop's plus network, GPU and ownership, Command last (it takes the rest of the row)", () => {
   expect(COLUMNS.map((c) => c.header)).toEqual([
-    "PID", "USER", "PRI", "NI", "VIRT", "RES", "S", "CPU%", "MEM%", "TIME+", "THR", "TX/s", "RX/s", "Command",
+    "PID", "USER", "PRI", "NI", "VIRT", "RES", "S", "CPU%", "MEM%", "TIME+", "THR", "TX/s", "RX/s",
+    "GPU%", "GPU MEM", "UNIT", "CONTAINER", "CGROUP", "Command",
   ]);
   expect(columnById(DEFAULT_SORT).header).toBe("CPU%");
+  // htop's columns are always shown; the rest come with their set.
+  expect(COLUMNS.filter((c) => c.set !== undefined).map((c) => `${c.id}:${c.set}`)).toEqual([
+    "netSend:network", "netReceive:network", "gpuPercent:gpu", "gpuMemory:gpu",
+    "unit:owner", "container:owner", "cgroup:cgroup",
+  ]);
+});
+
+test("a group line (group-by mode) draws only the columns that add up", () => {
+  expect(COLUMNS.filter((c) => c.summed).map((c) => c.header)).toEqual([
+    "RES", "CPU%", "MEM%", "TIME+", "THR", "TX/s", "RX/s", "GPU%", "GPU MEM",
+  ]);
 });
 
 test("a fixed-width column's values fit its width", () => {
@@ -30,11 +42,29 @@ test("a fixed-width column's values fit its width", () => {
     cpuPercent: 1600,
     cpuTimeNs: 1e20,
     threads: 9999,
+    gpuPercent: 800,
+    gpuMemoryBytes: 1023.9 * 1024 ** 4,
+    cgroup: "/user.slice/user-1000.slice/user@1000.service/app.slice/app-org.gnome.Terminal.slice/vte-spawn.scope",
   });
   for (const column of COLUMNS.slice(0, -1)) {
-    if (column.id === "user") continue;
+    // Names: the table cuts them to the column.
+    if (column.id === "user" || column.id === "unit" || column.id === "container") continue;
     expect(column.format(row).length).toBeLessThanOrEqual(column.width);
   }
+});
+
+test("formats: GPU memory like RES, ownership names or -, a long cgroup path keeps its end", () => {
+  const gpu = makeRow({ pid: 1, gpuMemoryBytes: 6 * 1024 ** 3, gpuPercent: 37.5 });
+  expect(columnById("gpuMemory").format(gpu)).toBe("6.00G");
+  expect(columnById("gpuPercent").format(gpu)).toBe("37.5");
+  const container = { id: "4f3a2b1c9d8e".repeat(5) + "abcd", name: "web-1", runtime: "docker" as const };
+  const boxed = makeRow({ pid: 2, unit: "docker-4f3a.scope", container, cgroup: "/system.slice/docker-4f3a.scope" });
+  expect(columnById("unit").format(boxed)).toBe("docker-4f3a.scope");
+  expect(columnById("container").format(boxed)).toBe("web-1");
+  expect(columnById("cgroup").format(boxed)).toBe("…tem.slice/docker-4f3a.scope");
+  expect(columnById("cgroup").format(boxed, 16)).toBe("…cker-4f3a.scope");
+  const bare = makeRow({ pid: 3, unit: "", cgroup: "" });
+  expect((["unit", "container", "cgroup"] as const).map((id) => columnById(id).format(bare))).toEqual(["-", "-", "-"]);
 });
 
 test("formats: PRI shows RT for real-time, sizes and times like htop", () => {

@@ -19,6 +19,7 @@ import {
   printable,
   signalName,
   truncate,
+  truncateStart,
 } from "../../src/ui/format.ts";
 
 const K = 1024;
@@ -122,6 +123,14 @@ describe("text fitting", () => {
   });
   test("control characters are made visible", () => {
     expect(printable("a\nb\x1b[31mc")).toBe("a?b?[31mc");
+  });
+  test("truncateStart keeps the end of a path, marking the cut", () => {
+    expect(truncateStart("/system.slice/ssh.service", 25)).toBe("/system.slice/ssh.service");
+    expect(truncateStart("/system.slice/ssh.service", 12)).toBe("…ssh.service");
+    expect(truncateStart("/a/日本語", 6)).toBe("…本語");
+    expect(truncateStart("/a/日本語", 4)).toBe("…語");
+    expect(truncateStart("/system.slice", 1)).toBe("…");
+    expect(truncateStart("/system.slice", 0)).toBe("");
   });
 });
 

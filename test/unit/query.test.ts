@@ -6,6 +6,7 @@ import {
   findConnectionMatch,
   findEventMatch,
   findMatch,
+  groupByOwner,
   rowOrder,
   selectConnections,
   selectEvents,
@@ -231,6 +232,116 @@ describe("short-lived processes", () => {
   test("are shown only on request; exited processes always are", () => {
     expect(pids(buildView(rows, query()))).toEqual([1, 3]);
     expect(pids(buildView(rows, query({ showShortLived: true })))).toEqual([1, 2, 3]);
+  });
+});
+
+describe("group by owner", () => {
+  const GIB = 1024 ** 3;
+  const web = { id: "a".repeat(64), name: "web-1", runtime: "docker" as const };
+  const db = { id: "b".repeat(64), name: "db", runtime: "podman" as const };
+  const billing = { unit: "billing.service", cgroup: "/system.slice/billing.service" };
+  const rows = [
+    makeRow({ pid: 10, ...billing, cpuPercent: 30, memPercent: 1, rssBytes: GIB, threads: 4, gpuMemoryBytes: 6 * GIB }),
+    makeRow({ pid: 11, ppid: 10, ...billing, cpuPercent: 5, memPercent: 2, rssBytes: GIB, netSendRate: 100 }),
+    makeRow({ pid: 20, unit: "docker-a.scope", container: web, cpuPercent: 50, gpuPercent: 40, frozen: true }),
+    makeRow({ pid: 21, unit: "docker-a.scope", container: web, cpuPercent: 1, frozen: true }),
+    makeRow({ pid: 30, unit: "libpod-b.scope", container: db, cpuPercent: 2, netReceiveRate: 50 }),
+    makeRow({ pid: 40, unit: "", cpuPercent: 0.5 }),
+  ];
+  const byUnit = (expanded: string[] = [], fields: Partial<ViewQuery> = {}) =>
+    buildView(rows, query({ sort: byCpu, grouping: { by: "unit", expanded: new Set(expanded) }, ...fields }));
+  /** "prefix command" per line: the group lines' names and counts, the members' tree drawing. */
+  const lines = (view: readonly ViewRow[]) => view.map((v) => `${v.prefix} ${v.group ? v.row.cmdline : v.row.pid}`);
+
+  test("groupByOwner: one group per unit, with the processes' sums; (none) for those without", () => {
+    const groups = groupByOwner(rows, "unit");
+    expect(groups.map((g) => [g.key, g.name, g.processes.map((p) => p.pid)])).toEqual([
+      ["billing.service", "billing.service", [10, 11]],
+      ["docker-a.scope", "docker-a.scope", [20, 21]],
+      ["libpod-b.scope", "libpod-b.scope", [30]],
+      ["", "(none)", [40]],
+    ]);
+    const { total } = groups[0]!;
+    expect(total).toMatchObject({
+      cmdline: "billing.service (2 processes)",
+      cpuPercent: 35,
+      memPercent: 3,
+      rssBytes: 2 * GIB,
+      threads: 5,
+      gpuMemoryBytes: 6 * GIB,
+      netSendRate: 100,
+      frozen: false,
+    });
+  });
+
+  test("groupByOwner: containers by id, named by the runtime's name; frozen when all are", () => {
+    const groups = groupByOwner(rows, "container");
+    expect(groups.map((g) => [g.key, g.name, g.processes.length])).toEqual([
+      ["", "(none)", 3],
+      ["a".repeat(64), "web-1", 2],
+      ["b".repeat(64), "db", 1],
+    ]);
+    expect(groups[1]!.total).toMatchObject({
+      cmdline: "web-1 (2 processes)",
+      cpuPercent: 51,
+      gpuPercent: 40,
+      frozen: true,
+    });
+    expect(groups[2]!.total).toMatchObject({ cmdline: "db (1 process)", netReceiveRate: 50 });
+  });
+
+  test("one collapsed line per group, sorted by its total, ties by name", () => {
+    expect(lines(byUnit())).toEqual([
+      "+ docker-a.scope (2 processes)",
+      "+ billing.service (2 processes)",
+      "+ libpod-b.scope (1 process)",
+      "+ (none) (1 process)",
+    ]);
+    const byPidDesc = { compare: columnById("pid").compare, desc: true };
+    // Every total has pid 0: the name decides.
+    expect(lines(byUnit([], { sort: byPidDesc })).map((line) => line.split(" ")[1])).toEqual([
+      "(none)",
+      "billing.service",
+      "docker-a.scope",
+      "libpod-b.scope",
+    ]);
+  });
+
+  test("an expanded group lists its processes under it, one tree level down, in sort order", () => {
+    const view = byUnit(["billing.service", ""]);
+    expect(lines(view)).toEqual([
+      "+ docker-a.scope (2 processes)",
+      "- billing.service (2 processes)",
+      "├─  10",
+      "└─  11",
+      "+ libpod-b.scope (1 process)",
+      "- (none) (1 process)",
+      "└─  40",
+    ]);
+    expect(view.map((v) => v.depth)).toEqual([0, 0, 1, 1, 0, 0, 1]);
+    expect(view[1]!.group?.name).toBe("billing.service");
+    expect(view[2]!.group).toBeUndefined();
+  });
+
+  test("in tree mode the processes keep their tree inside the group; threads follow their process", () => {
+    const thread = makeThread(rows[0]!, 12, { cpuPercent: 1 });
+    const view = buildView(
+      [...rows, thread],
+      query({ sort: byCpu, tree: true, grouping: { by: "unit", expanded: new Set(["billing.service"]) } }),
+    );
+    expect(lines(view).slice(1, 5)).toEqual([
+      "- billing.service (2 processes)",
+      "└─  10",
+      "   ├─  12",
+      "   └─  11",
+    ]);
+  });
+
+  test("filters apply before grouping: a group shows only the processes that pass", () => {
+    expect(lines(byUnit(["billing.service"], { filter: "proc11" }))).toEqual([
+      "- billing.service (1 process)",
+      "└─  11",
+    ]);
   });
 });
 
