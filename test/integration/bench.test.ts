@@ -20,7 +20,8 @@ describeBpf("bench", () => {
     try {
       await parent.stdout.getReader().read();
       const busy = bench();
-      expect(busy.tasks).toBeGreaterThanOrEqual(quiet.tasks + 2000);
+      // (Other processes may come and go meanwhile: the 2,000 sleepers are what must show.)
+      expect(busy.tasks).toBeGreaterThan(quiet.tasks + 1900);
       // The task walk lands in an mmapped array: the same few calls for 2,000 more tasks.
       expect(busy.syscalls_per_refresh.min).toBeLessThanOrEqual(quiet.syscalls_per_refresh.min + 2);
     } finally {
