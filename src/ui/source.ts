@@ -3,19 +3,11 @@
  * it never calls collectors directly, so tests can drive it with plain rows.
  */
 import type { ConnectionFilter } from "../store/query.ts";
-import type { ConnectionRow, EventStats, FreezeTarget, NetStats, ProcessEvent, ProcessRow, RefreshInfo, SystemSummary } from "../store/types.ts";
+import type { MonitorSnapshot } from "../store/monitor.ts";
+import type { FreezeTarget } from "../store/types.ts";
 
-export interface TopSnapshot {
-  rows: readonly ProcessRow[];
-  system: SystemSummary;
-  info: RefreshInfo;
-  /** The recent exec/exit (and fork) events, oldest first, bounded (the store keeps the last 10,000). */
-  events: readonly ProcessEvent[];
-  eventStats: EventStats;
-  /** TCP/UDP sockets and recently closed connections (closed rows carry `closed`). */
-  connections: readonly ConnectionRow[];
-  netStats: NetStats;
-}
+/** One refresh as the UI receives it: the store's snapshot. */
+export type TopSnapshot = MonitorSnapshot;
 
 export interface TopSource {
   /** Collect one refresh (synchronous, a few ms). Throws on a fatal collection error. */
