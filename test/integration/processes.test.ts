@@ -69,16 +69,23 @@ describeBpf("process table from iter/task", () => {
     }
   });
 
-  test("two spinning threads read 150-220% CPU; each thread ~100% with threads shown", async () => {
+  test("two spinning threads read ~200% CPU (what the kernel accounted); each thread ~100% with threads shown", async () => {
     const p = Bun.spawn([spin, "2"], { stdout: "pipe" });
     try {
       await ready(p);
       monitor.setShowThreads(true);
+      // The kernel's own account of the process's CPU time over the same window (ns on CPU, all threads).
+      const onCpuNs = () => readdirTasks(p.pid).reduce((sum, tid) => sum + Number(readFileSync(`/proc/${p.pid}/task/${tid}/schedstat`, "latin1").split(" ")[0]), 0);
       monitor.refresh();
+      const [cpu0, t0] = [onCpuNs(), performance.now()];
       await Bun.sleep(1000);
       const rows = monitor.refresh().rows;
+      const kernelPercent = ((onCpuNs() - cpu0) / ((performance.now() - t0) * 1e6)) * 100;
       const proc = rows.find((r) => r.pid === p.pid && !r.isThread)!;
-      expect(proc.cpuPercent).toBeGreaterThanOrEqual(150);
+      // Both threads counted: on an idle 2-core machine that is 150-220%; under a neighbour's load less,
+      // but always what the kernel says the process got.
+      expect(Math.abs(proc.cpuPercent - kernelPercent)).toBeLessThanOrEqual(5);
+      expect(proc.cpuPercent).toBeGreaterThan(110);
       expect(proc.cpuPercent).toBeLessThanOrEqual(220);
       expect(proc.threads).toBe(3);
       const threads = rows.filter((r) => r.isThread && r.tgid === p.pid);
