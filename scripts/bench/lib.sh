@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers shared by the benchmark scripts. Source it (bash, set -euo pipefail);
 # it defines functions and variables only.
 

@@ -56,6 +56,7 @@ tmp=$(mktemp -d)
 tmux_cmd=(tmux -L "bpftop-bench-$$" -f /dev/null)
 cleanup() {
   # What `interruptible` left running (a sleep, strace, hyperfine, refresh.ts).
+  # shellcheck disable=SC2046 # one pid per word
   kill $(jobs -p) 2>/dev/null || true
   "${tmux_cmd[@]}" kill-server 2>/dev/null || true
   bench_load_stop
@@ -196,9 +197,9 @@ one_shot_ms() {
 
 # bash_median_ms COMMAND: hyperfine's fallback; 2 warm-up runs, median of 10.
 bash_median_ms() {
-  local i t0 times=()
-  for i in 1 2; do $1 >/dev/null; done
-  for i in $(seq 10); do
+  local t0 times=()
+  for _ in 1 2; do $1 >/dev/null; done
+  for _ in $(seq 10); do
     t0=$EPOCHREALTIME
     $1 >/dev/null
     times+=("$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { print (b - a) * 1000 }')")
@@ -261,9 +262,9 @@ run_level() { # LABEL EXTRA_PROCESSES EXTRA_THREADS
 
 # --- report ---
 
-# top_syscalls TUI: the five syscalls TUI made most per refresh at the last level done.
+# top_syscalls TUI LEVEL: the five syscalls TUI made most per refresh at LEVEL.
 top_syscalls() {
-  awk 'NR > 1 && NR <= 6 { printf "%s%s %s", sep, $2, $1; sep = ", " }' "$raw/syscalls-$1-$(tail -n1 "$csv" | cut -d, -f1).txt"
+  awk 'NR > 1 && NR <= 6 { printf "%s%s %s", sep, $2, $1; sep = ", " }' "$raw/syscalls-$1-$2.txt"
 }
 
 # write_report: bench/results/process-lens.md from the CSV so far, so a run
@@ -277,7 +278,9 @@ write_report() {
     }
     { printf "| %s | %s | %s (%s) | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $4, $6, $7, $12, $13, $14, $15, $16, $17, $18, $19 }
   ' "$csv")
-  local phases mem cpu_model
+  local phases mem cpu_model top_level
+  # The largest process level so far (the threads level has no htop count).
+  top_level=$(awk -F, 'NR > 1 && $3 == 0 { level = $1 } END { print level }' "$csv")
   phases=$(awk -F, '
     NR == 1 { print "| extra | tasks (iter + decode) | store update | view, flat | view, tree |"; print "|---|--:|--:|--:|--:|"; next }
     { printf "| %s | %s | %s | %s | %s |\n", $1, $8, $9, $10, $11 }
@@ -296,7 +299,7 @@ write_report() {
     echo "* syscalls/refresh: \`strace -f\` on the running TUI (every thread) at a $DELAY_MS ms refresh, counted over whole refreshes only, from a once-per-refresh marker syscall to its last occurrence: $TRACED_REFRESHES or more, or as many as fit in $TRACE_CAP_S s when tracing slows the TUI down. Breakdowns in raw/syscalls-*.txt."
     echo "* CPU %: utime+stime over $CPU_S s at a $DELAY_MS ms refresh, of one core; RSS: VmRSS after it. Both TUIs in a ${COLS}x${ROWS} tmux pane, default settings."
     echo "* one-shot: hyperfine median of \`bpftop snapshot --json --interval 10\` and \`$PS_CMD\`, output to /dev/null."
-    echo "* Most frequent syscalls per refresh at level $(tail -n1 "$csv" | cut -d, -f1): bpftop: $(top_syscalls bpftop); htop: $(top_syscalls htop)."
+    echo "* Most frequent syscalls per refresh at level $top_level: bpftop: $(top_syscalls bpftop "$top_level"); htop: $(top_syscalls htop "$top_level")."
     echo
     echo "Refresh phases, median ms:"
     echo

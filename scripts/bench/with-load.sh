@@ -4,11 +4,15 @@
 # e.g. scripts/bench/with-load.sh 10000 -- node_modules/.bin/bun scripts/bench/refresh.ts
 # The load is gone when this script exits, however it exits.
 set -euo pipefail
+# shellcheck source=scripts/bench/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 load_args=()
 [ "${1:-}" = -t ] && { load_args+=(-t); shift; }
-[ $# -ge 3 ] && [ "$2" = -- ] || { echo "usage: with-load.sh [-t] N -- COMMAND..." >&2; exit 2; }
+if [ $# -lt 3 ] || [ "$2" != -- ]; then
+  echo "usage: with-load.sh [-t] N -- COMMAND..." >&2
+  exit 2
+fi
 load_args+=("$1")
 shift 2
 
