@@ -6,9 +6,9 @@
  * SONAME. Run from source, the system libbpf is used, by absolute path only.
  */
 import { dlopen } from "bun:ffi";
-import { statSync } from "node:fs";
 import { dirname } from "node:path";
 import { loadedLibcPath, memfdWithBytes } from "./libc.ts";
+import { checkTrustedFile } from "./trusted-file.ts";
 
 /** Load order matters: each library's dependencies come before it. */
 export const EMBEDDED_LIBRARIES = ["libz.so.1", "libelf.so.1", "libbpf.so.1"] as const;
@@ -43,12 +43,12 @@ export async function locateLibbpf(): Promise<LibbpfLocation> {
   const candidates = pinned ? [pinned] : systemCandidates();
   const problems: string[] = [];
   for (const path of candidates) {
-    const problem = unsafeLibraryReason(path);
-    if (!problem) {
-      loaded = { path, origin: `system library ${path}` };
+    const found = checkTrustedFile(path);
+    if ("path" in found) {
+      loaded = { path: found.path, origin: `system library ${found.path}` };
       return loaded;
     }
-    problems.push(`${path}: ${problem}`);
+    problems.push(found.problem);
   }
   throw new Error(
     `libbpf.so.1 not found (${problems.join("; ")}); install it (apt-get install libbpf1) or use the compiled bpftop, which carries its own`,
@@ -81,22 +81,12 @@ function loadFromMemory(libs: Map<string, Uint8Array>): LibbpfLocation {
   return { path: libbpfPath, origin: "embedded in the bpftop binary (libbpf 1.1, libelf, libz)" };
 }
 
-function systemCandidates(): string[] {
+/** The system's library directories: the loaded libc's and its /usr twin first. */
+export function systemLibraryDirs(): string[] {
   const libcDir = dirname(loadedLibcPath());
-  const dirs = [libcDir, libcDir.replace(/^\/lib\//, "/usr/lib/"), "/usr/lib64", "/usr/lib", "/lib64"];
-  return [...new Set(dirs)].map((d) => `${d}/libbpf.so.1`);
+  return [...new Set([libcDir, libcDir.replace(/^\/lib\//, "/usr/lib/"), "/usr/lib64", "/usr/lib", "/lib64"])];
 }
 
-/** A library we load with root's capabilities must be root-owned and not writable by others. */
-function unsafeLibraryReason(path: string): string | undefined {
-  let st;
-  try {
-    st = statSync(path);
-  } catch {
-    return "missing";
-  }
-  if (!st.isFile()) return "not a regular file";
-  if (st.uid !== 0) return "not owned by root";
-  if (st.mode & 0o022) return "writable by group or others";
-  return undefined;
+function systemCandidates(): string[] {
+  return systemLibraryDirs().map((d) => `${d}/libbpf.so.1`);
 }

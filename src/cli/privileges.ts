@@ -7,9 +7,9 @@
  * bpftop itself uses, are unaffected.
  */
 import { dlopen } from "bun:ffi";
-import { statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { resolve } from "node:path";
 import { loadedLibcPath } from "../bpf/libc.ts";
+import { checkTrustedFile } from "../bpf/trusted-file.ts";
 
 const PR_CAP_AMBIENT = 47;
 const PR_CAP_AMBIENT_CLEAR_ALL = 4;
@@ -46,21 +46,7 @@ export function scrubOpenTuiEnvironment(env: NodeJS.ProcessEnv = process.env): v
   if (assetRoot && trustedPath(resolve(assetRoot, `@opentui/core-linux-${process.arch}/libopentui.so`))) env.OTUI_ASSET_ROOT = assetRoot;
 }
 
-/**
- * The file and each directory up to / are root-owned and not group- or
- * world-writable — except a sticky directory above the file's own (like
- * /tmp), where nobody but root can rename or remove root's entries
- * (scripts/install.sh applies the same rule).
- */
+/** The file may be mapped into bpftop: see checkTrustedFile. */
 export function trustedPath(file: string): boolean {
-  for (let p = file; ; p = dirname(p)) {
-    try {
-      const st = statSync(p);
-      const sticky = p !== file && st.isDirectory() && (st.mode & 0o1000) !== 0;
-      if (st.uid !== 0 || ((st.mode & 0o022) !== 0 && !sticky)) return false;
-    } catch {
-      return false;
-    }
-    if (p === "/") return true;
-  }
+  return "path" in checkTrustedFile(file);
 }

@@ -14,9 +14,8 @@
  * from NVML 11.6 (R510, which added the _v3 process calls) to 13.3.
  */
 import { dlopen, type FFIFunction, type Library, type Pointer } from "bun:ffi";
-import { realpathSync, statSync } from "node:fs";
-import { dirname } from "node:path";
-import { loadedLibcPath } from "../bpf/libc.ts";
+import { systemLibraryDirs } from "../bpf/libraries.ts";
+import { checkTrustedFile } from "../bpf/trusted-file.ts";
 import { sanitizeText } from "../bpf/records.ts";
 import type { GpuInfo } from "../store/types.ts";
 
@@ -97,7 +96,7 @@ export class GpuCollector {
 
   private static attempt(options: GpuOpenOptions): Opened | { collector?: undefined; reason: string } {
     try {
-      const found = options.libraryPath ? checkLibrary(options.libraryPath) : findLibrary();
+      const found = options.libraryPath ? checkTrustedFile(options.libraryPath) : findLibrary();
       if ("problem" in found) return { reason: found.problem };
       return GpuCollector.initialise(found.path);
     } catch (e) {
@@ -351,51 +350,19 @@ function loadSymbols(path: string): { nvml: Nvml; libraries: Library<FfiSymbols>
 
 /** The first safe libnvidia-ml.so.1 in the system library directories. */
 function findLibrary(): { path: string } | { problem: string } {
-  const libcDir = dirname(loadedLibcPath());
   const dirs = [
-    libcDir,
-    libcDir.replace(/^\/lib\//, "/usr/lib/"),
-    "/usr/lib64",
-    "/usr/lib",
+    ...systemLibraryDirs(),
     "/usr/local/nvidia/lib64", // NVIDIA's container images
     "/usr/lib/wsl/lib", // WSL 2
     "/run/opengl-driver/lib", // NixOS
   ];
   const problems: string[] = [];
   for (const dir of new Set(dirs)) {
-    const found = checkLibrary(`${dir}/libnvidia-ml.so.1`);
+    const found = checkTrustedFile(`${dir}/libnvidia-ml.so.1`);
     if ("path" in found) return found;
     if (!found.problem.endsWith(": missing")) problems.push(found.problem);
   }
   return { problem: `libnvidia-ml.so.1 not found${problems.length ? ` (${problems.join("; ")})` : ""}` };
-}
-
-/**
- * Resolve symlinks and accept the file only when it is a root-owned regular
- * file that group and others cannot write, in directories nobody but root can
- * change: anyone who could write to one of them could swap the library. Above
- * the file's own directory a sticky root directory (/tmp, /nix/store) is fine,
- * because only an entry's owner — root — may rename it there.
- */
-function checkLibrary(path: string): { path: string } | { problem: string } {
-  let real: string;
-  try {
-    real = realpathSync(path);
-  } catch {
-    return { problem: `${path}: missing` };
-  }
-  const file = statSync(real);
-  if (!file.isFile()) return { problem: `${real}: not a regular file` };
-  if (file.uid !== 0) return { problem: `${real}: not owned by root` };
-  if (file.mode & 0o022) return { problem: `${real}: writable by group or others` };
-  for (let dir = dirname(real), own = true; ; dir = dirname(dir), own = false) {
-    const st = statSync(dir);
-    if (st.uid !== 0) return { problem: `${real}: directory ${dir} not owned by root` };
-    if (st.mode & 0o022 && (own || !(st.mode & 0o1000))) {
-      return { problem: `${real}: directory ${dir} writable by group or others` };
-    }
-    if (dir === "/") return { path: real };
-  }
 }
 
 /** A caller-sized array of C structs for NVML to fill, reused across refreshes. */
