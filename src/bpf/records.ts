@@ -166,11 +166,14 @@ function u64(v: DataView, off: number): number {
   return v.getUint32(off, true) + v.getUint32(off + 4, true) * 0x1_0000_0000;
 }
 
+/** Reject a record that would run past the end of its buffer, before reading any of it. */
+function assertRoom(v: DataView, off: number, size: number, record: string): void {
+  if (off + size > v.byteLength) throw new RangeError(`${record} at ${off} overruns a ${v.byteLength}-byte buffer`);
+}
+
 /** Decode the task_record at byte offset `off` of `v` into `out` (reused, no allocation). */
 export function readTaskRecord(v: DataView, off: number, out: TaskRecord): TaskRecord {
-  if (off + TaskRecordLayout.size > v.byteLength) {
-    throw new RangeError(`task_record at ${off} overruns a ${v.byteLength}-byte buffer`);
-  }
+  assertRoom(v, off, TaskRecordLayout.size, "task_record");
   const L = TaskRecordLayout;
   out.runtimeNs = u64(v, off + L.runtime_ns);
   out.deadRuntimeNs = u64(v, off + L.dead_runtime_ns);
@@ -222,9 +225,7 @@ export function sanitizeText(s: string): string {
 }
 
 export function readIterTrailer(v: DataView, off: number): { recordsInMap: number } {
-  if (off + IterTrailerLayout.size > v.byteLength) {
-    throw new RangeError(`iter_trailer at ${off} overruns a ${v.byteLength}-byte buffer`);
-  }
+  assertRoom(v, off, IterTrailerLayout.size, "iter_trailer");
   return { recordsInMap: v.getUint32(off + IterTrailerLayout.records_in_map, true) };
 }
 
@@ -255,9 +256,7 @@ function cString(v: DataView, off: number, len: number): string {
 
 /** Decode one ring-buffer sample; copies everything, so the sample memory can be reused. */
 export function readEventRecord(v: DataView, off = 0): EventRecord {
-  if (off + EventRecordLayout.size > v.byteLength) {
-    throw new RangeError(`event_record at ${off} overruns a ${v.byteLength}-byte buffer`);
-  }
+  assertRoom(v, off, EventRecordLayout.size, "event_record");
   const L = EventRecordLayout;
   const type = v.getUint32(off + L.type, true);
   return {
@@ -319,9 +318,7 @@ export interface ConnRecord {
  * (ring-buffer samples).
  */
 export function readConnRecord(src: DataView, srcOff = 0, copy = false): ConnRecord {
-  if (srcOff + ConnRecordLayout.size > src.byteLength) {
-    throw new RangeError(`conn_record at ${srcOff} overruns a ${src.byteLength}-byte buffer`);
-  }
+  assertRoom(src, srcOff, ConnRecordLayout.size, "conn_record");
   const L = ConnRecordLayout;
   const v = copy ? new DataView(src.buffer.slice(src.byteOffset + srcOff, src.byteOffset + srcOff + L.size)) : src;
   const off = copy ? 0 : srcOff;

@@ -9,7 +9,8 @@ import { Monitor } from "../store/monitor.ts";
 import { snapshotJson } from "../output/json.ts";
 import { snapshotText } from "../output/text.ts";
 import { assertKnownFlags, parseIntegerOption, parsePidList, parsePortList, parseUserOption } from "./args.ts";
-import { connectionMatches, type ConnectionFilter } from "../store/query.ts";
+import type { ConnectionFilter } from "../store/query.ts";
+import { outputRows } from "./net.ts";
 import { CsvLog } from "../output/csv.ts";
 import { UsageError } from "./errors.ts";
 import { scrubOpenTuiEnvironment } from "./privileges.ts";
@@ -72,8 +73,7 @@ async function runInteractive(options: TopOptions, log?: { path: string; filter:
       const s = monitor.refresh();
       if (csv && log) {
         try {
-          const closedNow = new Set(monitor.net.closedNow);
-          csv.write(s.connections.filter((r) => (!r.closed || closedNow.has(r)) && connectionMatches(r, log.filter)), Date.now());
+          csv.write(outputRows(monitor, log.filter), Date.now());
         } catch (e) {
           // Keep the TUI; stop logging and say why on every refresh.
           logError = (e as Error).message;

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import pc from "picocolors";
 import { openBpftop } from "../bpf/bpftop.ts";
-import { hasCapability, type Capability } from "../bpf/capabilities.ts";
+import { hasCapability } from "../bpf/capabilities.ts";
 import { libbpf } from "../bpf/libbpf.ts";
 import { findCgroup2Mount } from "../collect/mounts.ts";
 import { GpuCollector } from "../collect/gpu.ts";
@@ -32,12 +32,10 @@ export async function runDoctor(): Promise<number> {
   checks.push({ name: "BTF", ok: btf, detail: btf ? "/sys/kernel/btf/vmlinux" : "not found", fix: "use a kernel built with CONFIG_DEBUG_INFO_BTF=y", essential: true });
 
   const capFix = "run with sudo, or install with scripts/install.sh and join the bpftop group";
-  const capCheck = (cap: Capability, what: string, essential: boolean) =>
-    checks.push({ name: cap, ok: hasCapability(cap), detail: what, fix: capFix, essential });
   const sysAdmin = hasCapability("CAP_SYS_ADMIN");
   checks.push({ name: "CAP_BPF", ok: sysAdmin || hasCapability("CAP_BPF"), detail: "load BPF programs and maps", fix: capFix, essential: true });
   checks.push({ name: "CAP_PERFMON", ok: sysAdmin || hasCapability("CAP_PERFMON"), detail: "attach tracing programs, read kernel memory", fix: capFix, essential: true });
-  capCheck("CAP_KILL", "send signals to other users' processes (k in the table)", false);
+  checks.push({ name: "CAP_KILL", ok: hasCapability("CAP_KILL"), detail: "send signals to other users' processes (k in the table)", fix: capFix, essential: false });
 
   try {
     const { location, version } = await libbpf();

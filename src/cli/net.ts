@@ -19,7 +19,7 @@ export interface NetRunOptions {
 }
 
 /** The rows a refresh contributes to output: live connections, and those that closed in it. */
-function outputRows(m: Monitor, filter: ConnectionFilter): ConnectionRow[] {
+export function outputRows(m: Monitor, filter: ConnectionFilter): ConnectionRow[] {
   const closedNow = new Set(m.net.closedNow);
   return m.net.rows.filter((r) => (!r.closed || closedNow.has(r)) && connectionMatches(r, filter));
 }
