@@ -36,11 +36,6 @@ export class CmdlineCache {
     this.entries.delete(tgid);
   }
 
-  /** Drop entries of processes that no longer exist. */
-  retain(alive: (tgid: number) => boolean): void {
-    for (const tgid of this.entries.keys()) if (!alive(tgid)) this.entries.delete(tgid);
-  }
-
   // --- internal ---
 
   private read(tgid: number): string | undefined {

@@ -62,6 +62,8 @@ export interface TaskCollection {
   counts: TaskCounts;
   /** Records that did not fit in the mmapped array and were streamed (a sizing hint). */
   streamed: number;
+  /** Records the walk wrote (streamed ones too) and the mmapped array's size. */
+  arrayFill: { used: number; capacity: number };
 }
 
 /** What the collector reads: the iterator run (overflow + trailer) and the mmapped record array. */
@@ -94,7 +96,8 @@ export class TaskCollector {
 
     for (const [tgid, p] of this.processes) if (p.generation !== gen) this.processes.delete(tgid);
     for (const [tid, t] of this.threads) if (t.generation !== gen) this.threads.delete(tid);
-    return { processes: this.processes, counts, streamed: trailerAt / TaskRecordLayout.size };
+    const streamed = trailerAt / TaskRecordLayout.size;
+    return { processes: this.processes, counts, streamed, arrayFill: { used: inMap + streamed, capacity: this.bpf.taskRecords.entries } };
   }
 
   // --- internal ---
@@ -117,7 +120,8 @@ export class TaskCollector {
       p.runtimeNs = r.deadRuntimeNs;
       p.rssPages = 0;
       p.vmPages = 0;
-      p.threadList.length = 0;
+      // Truncating an array is a slow generic store in JSC even when it is empty: 10,000 per refresh show.
+      if (p.threadList.length !== 0) p.threadList.length = 0;
       p.threads = r.nrThreads;
       p.kernelThread = kernel;
       p.cgroupId = r.cgroupId;

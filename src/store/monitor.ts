@@ -23,6 +23,9 @@ export interface MonitorSnapshot {
 export class Monitor {
   private seq = 0;
   private lastAtMs: number | undefined;
+  /** Rows given network rates or GPU use by the last refresh. */
+  private withTraffic: ProcessRow[] = [];
+  private onGpu: ProcessRow[] = [];
 
   readonly events: EventLog;
   readonly net: NetStore;
@@ -68,18 +71,18 @@ export class Monitor {
     this.store.update(c.tasks, c.system, c.atMs, added);
     if (c.net) {
       this.net.update(c.net, c.atMs);
-      for (const row of this.store.rows) {
-        const rate = this.net.rateByPid.get(row.tgid);
-        row.netSendRate = rate && !row.isThread ? rate.send : 0;
-        row.netReceiveRate = rate && !row.isThread ? rate.receive : 0;
-      }
+      for (const row of this.withTraffic) row.netSendRate = row.netReceiveRate = 0;
+      this.withTraffic = this.rowsOf(this.net.rateByPid, (row, rate) => {
+        row.netSendRate = rate.send;
+        row.netReceiveRate = rate.receive;
+      });
     }
     if (c.gpu) {
-      for (const row of this.store.rows) {
-        const use = row.isThread ? undefined : c.gpu.byPid.get(row.tgid);
-        row.gpuMemoryBytes = use?.memoryBytes ?? 0;
-        row.gpuPercent = use?.utilPercent ?? 0;
-      }
+      for (const row of this.onGpu) row.gpuMemoryBytes = row.gpuPercent = 0;
+      this.onGpu = this.rowsOf(c.gpu.byPid, (row, use) => {
+        row.gpuMemoryBytes = use.memoryBytes;
+        row.gpuPercent = use.utilPercent;
+      });
     }
     const storeMs = performance.now() - storeStart;
     const warnings = [this.collector.eventsUnavailable, this.collector.socketIoUnavailable].filter((w): w is string => !!w);
@@ -97,5 +100,21 @@ export class Monitor {
 
   close(): void {
     this.collector.close();
+  }
+
+  /**
+   * Applies per-pid figures to the live process rows they name, and returns
+   * those rows, to be zeroed before the next refresh: a few processes with
+   * traffic or a GPU cost a few lookups, not one per process.
+   */
+  private rowsOf<T>(byPid: ReadonlyMap<number, T>, apply: (row: ProcessRow, value: T) => void): ProcessRow[] {
+    const rows: ProcessRow[] = [];
+    for (const [pid, value] of byPid) {
+      const row = this.store.processRowOf(pid);
+      if (!row) continue;
+      apply(row, value);
+      rows.push(row);
+    }
+    return rows;
   }
 }

@@ -21,7 +21,7 @@ const PENDING_LIMIT = 10_000;
 
 /** What the store needs to name things; implemented by collect/ caches. */
 export interface Resolvers {
-  cmdlines: Pick<CmdlineCache, "get" | "invalidate" | "retain">;
+  cmdlines: Pick<CmdlineCache, "get" | "invalidate">;
   users: Pick<UserNames, "name">;
   cgroups: Pick<CgroupDirectory, "info">;
   containers: Pick<ContainerNames, "name">;
@@ -41,6 +41,21 @@ interface Tracked {
 }
 
 /**
+ * A process's row plus what its names were resolved from: user, command line
+ * and cgroup are looked up again only when their inputs change (a sleeping
+ * process costs no lookups; at 10,000 processes the lookups were most of a
+ * refresh's store time).
+ */
+interface TrackedProcess extends Tracked {
+  /** row.user was resolved from this uid (-1: not yet, or to a bare number: retried each refresh). */
+  userOf: number;
+  /** row.cmdline is current; cleared by exec, a comm change and pid reuse. */
+  cmdlineValid: boolean;
+  /** row.cgroup/unit/container were resolved from this cgroup id (-1: not yet, or unknown then). */
+  cgroupOf: number;
+}
+
+/**
  * CPU% over a period: 100 = one core busy for the whole period. A row seen
  * for the first time was born inside the period (after the first refresh),
  * so all its CPU time counts; on the first refresh there is no period.
@@ -57,7 +72,7 @@ export class ProcessStore {
   /** Wall-clock period of the last CPU% computation, ms. */
   periodMs = 0;
 
-  private readonly processes = new Map<number, Tracked>();
+  private readonly processes = new Map<number, TrackedProcess>();
   private readonly threads = new Map<number, Tracked>();
   /** Exited processes still shown, with the refresh after which they go. */
   private readonly exited = new Map<number, { row: ProcessRow; untilGeneration: number }>();
@@ -89,12 +104,16 @@ export class ProcessStore {
     this.applyEvents(events, sys);
     this.sweepProcesses(gen);
     sweep(this.threads, gen);
-    this.resolvers.cmdlines.retain((tgid) => this.processes.has(tgid));
     for (const x of this.exited.values()) rows.push(x.row);
     rows.push(...this.shortLived);
     this.rows = rows;
     this.system = this.summarize(sys, tasks);
     this.prevSystem = sys;
+  }
+
+  /** The row of a live process (not a thread, not an exited one), by tgid. */
+  processRowOf(tgid: number): ProcessRow | undefined {
+    return this.processes.get(tgid)?.row;
   }
 
   // --- internal ---
@@ -107,13 +126,19 @@ export class ProcessStore {
   private applyEvents(events: readonly ProcessEvent[], sys: SystemSample): void {
     for (const e of events) {
       if (e.kind === "exec") {
-        this.resolvers.cmdlines.invalidate(e.pid);
+        this.invalidateCmdline(e.pid);
         boundedSet(this.lastExec, e.pid, e);
       } else if (e.kind === "exit") {
         if (this.processes.has(e.pid)) boundedSet(this.pendingExits, e.pid, e);
         else this.addShortLived(e, sys);
       }
     }
+  }
+
+  private invalidateCmdline(pid: number): void {
+    this.resolvers.cmdlines.invalidate(pid);
+    const t = this.processes.get(pid);
+    if (t) t.cmdlineValid = false;
   }
 
   private addShortLived(exit: ProcessEvent, sys: SystemSample): void {
@@ -142,6 +167,7 @@ export class ProcessStore {
     for (const [pid, t] of this.processes) {
       if (t.generation === gen) continue;
       this.processes.delete(pid);
+      this.resolvers.cmdlines.invalidate(pid);
       const exit = this.pendingExits.get(pid);
       this.pendingExits.delete(pid);
       this.lastExec.delete(pid);
@@ -164,14 +190,15 @@ export class ProcessStore {
       this.resolvers.cmdlines.invalidate(p.tgid);
       t = undefined;
     }
-    if (t && t.row.comm !== p.comm && !p.kernelThread) {
+    if (t && t.row.comm !== p.comm) {
       // comm changes on exec: the command line did too.
       this.resolvers.cmdlines.invalidate(p.tgid);
+      t.cmdlineValid = false;
     }
     const row = t?.row ?? emptyRow(p.tgid);
     row.cpuPercent = first ? 0 : cpuPercent(t?.prevRuntimeNs, p.runtimeNs, periodNs);
     if (!t) {
-      t = { row, prevRuntimeNs: p.runtimeNs, startNs: p.startNs, generation: gen };
+      t = { row, prevRuntimeNs: p.runtimeNs, startNs: p.startNs, generation: gen, userOf: -1, cmdlineValid: false, cgroupOf: -1 };
       this.processes.set(p.tgid, t);
     }
     t.prevRuntimeNs = p.runtimeNs;
@@ -180,9 +207,16 @@ export class ProcessStore {
     row.ppid = p.ppid;
     row.uid = p.uid;
     row.euid = p.euid;
-    row.user = this.resolvers.users.name(p.uid);
+    if (t.userOf !== p.uid) {
+      row.user = this.resolvers.users.name(p.uid);
+      // A uid without a name yet (a user added later) is looked up again next time.
+      t.userOf = row.user === String(p.uid) ? -1 : p.uid;
+    }
     row.comm = p.comm;
-    row.cmdline = p.kernelThread ? `[${p.comm}]` : this.resolvers.cmdlines.get(p.tgid, p.startNs, p.comm);
+    if (!t.cmdlineValid) {
+      row.cmdline = p.kernelThread ? `[${p.comm}]` : this.resolvers.cmdlines.get(p.tgid, p.startNs, p.comm);
+      t.cmdlineValid = true;
+    }
     row.state = p.state;
     row.priority = p.prio - 100;
     row.nice = p.staticPrio - 120;
@@ -195,10 +229,14 @@ export class ProcessStore {
     row.cgroupId = p.cgroupId;
     row.kernelThread = p.kernelThread;
     row.frozen = p.frozen;
-    const cg = this.resolvers.cgroups.info(p.cgroupId);
-    row.cgroup = cg?.path ?? "";
-    row.unit = cg?.unit ?? "";
-    row.container = cg?.container && { id: cg.container.id, runtime: cg.container.runtime, name: this.resolvers.containers.name(cg.container, cg.path) };
+    if (t.cgroupOf !== p.cgroupId) {
+      const cg = this.resolvers.cgroups.info(p.cgroupId);
+      row.cgroup = cg?.path ?? "";
+      row.unit = cg?.unit ?? "";
+      row.container = cg?.container && { id: cg.container.id, runtime: cg.container.runtime, name: this.resolvers.containers.name(cg.container, cg.path) };
+      // An id not in the directory yet (a cgroup made since the last walk) is looked up again next time.
+      t.cgroupOf = cg ? p.cgroupId : -1;
+    }
     return row;
   }
 
@@ -224,6 +262,11 @@ export class ProcessStore {
       cpuTimeNs: s.runtimeNs,
       startTimeMs: sys.bootTimeSec * 1000 + s.startNs / 1e6,
       isThread: true,
+      // Traffic and GPU use are per process: the process row carries them.
+      netSendRate: 0,
+      netReceiveRate: 0,
+      gpuMemoryBytes: 0,
+      gpuPercent: 0,
     });
     return row;
   }

@@ -106,7 +106,7 @@ describe("exited and short-lived processes in the store", () => {
   });
   const invalidated: number[] = [];
   const store = () => new ProcessStore({
-    cmdlines: { get: (_p, _s, f) => f, invalidate: (p) => invalidated.push(p), retain: () => {} },
+    cmdlines: { get: (_p, _s, f) => f, invalidate: (p) => invalidated.push(p) },
     users: { name: String }, pageSize: 4096, hostname: "h", kernel: "k",
     cgroups: { info: () => undefined }, containers: { name: (c) => c.id }, cgroupMount: undefined,
   });

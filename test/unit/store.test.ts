@@ -17,7 +17,7 @@ function system(): SystemSample {
 
 function resolvers(cmdlineReads: number[] = []): Resolvers {
   return {
-    cmdlines: { get: (tgid, _s, fallback) => (cmdlineReads.push(tgid), `${fallback} --arg`), invalidate: () => {}, retain: () => {} },
+    cmdlines: { get: (tgid, _s, fallback) => (cmdlineReads.push(tgid), `${fallback} --arg`), invalidate: () => {} },
     users: { name: (uid) => (uid === 0 ? "root" : String(uid)) },
     pageSize: 4096, hostname: "h", kernel: "k",
     cgroups: { info: () => undefined }, containers: { name: (c) => c.id }, cgroupMount: undefined,
@@ -105,6 +105,44 @@ describe("rows", () => {
     expect(store.rows[0]!.cmdline).toBe("[kthreadd]");
     expect(reads).toEqual([]);
   });
+});
+
+test("names are looked up when what they come from changes, not every refresh", () => {
+  const lookups: string[] = [];
+  const cgroups = new Map([[7, { path: "/system.slice/a.service", unit: "a.service" }], [8, { path: "/system.slice/b.service", unit: "b.service" }]]);
+  const r: Resolvers = {
+    ...resolvers(),
+    cmdlines: { get: (tgid, _s, comm) => (lookups.push(`cmdline ${tgid}`), `${comm} --arg`), invalidate: (tgid) => lookups.push(`invalidate ${tgid}`) },
+    users: { name: (uid) => (lookups.push(`user ${uid}`), uid === 0 ? "root" : uid === 1000 ? "ann" : String(uid)) },
+    cgroups: { info: (id) => (lookups.push(`cgroup ${id}`), cgroups.get(id)) },
+  };
+  const src = fakeTaskSource([]);
+  const tasks = new TaskCollector(src.bpf);
+  const store = new ProcessStore(r);
+  const exec = { seq: 1, kind: "exec" as const, timeMs: 0, pid: 90, ppid: 1, uid: 1000, user: "ann", comm: "app", cgroupId: 7, filename: "/bin/app" };
+  const step = (task: FakeTask, events: (typeof exec)[] = []) => {
+    lookups.length = 0;
+    src.set([task]);
+    store.update(tasks.collect(), system(), 0, events);
+    return store.rows[0]!;
+  };
+  const base: FakeTask = { pid: 90, uid: 1000, cgroupId: 7, comm: "app", startNs: 5e9 };
+
+  expect(step(base)).toMatchObject({ user: "ann", cmdline: "app --arg", unit: "a.service" });
+  expect(lookups).toEqual(["user 1000", "cmdline 90", "cgroup 7"]);
+  step({ ...base, runtimeNs: 1e9, rssPages: 10 });
+  expect(lookups).toEqual([]); // only numbers changed
+  expect(step({ ...base, uid: 0, cgroupId: 8 })).toMatchObject({ user: "root", unit: "b.service" });
+  expect(lookups).toEqual(["user 0", "cgroup 8"]);
+  step({ ...base, uid: 0, cgroupId: 8 }, [exec]); // exec: the next refresh reads the command line again
+  expect(step({ ...base, uid: 0, cgroupId: 8 })).toMatchObject({ cmdline: "app --arg" });
+  expect(lookups).toEqual(["cmdline 90"]);
+  expect(step({ ...base, uid: 0, cgroupId: 8, comm: "renamed" })).toMatchObject({ cmdline: "renamed --arg" });
+  expect(lookups).toEqual(["invalidate 90", "cmdline 90"]);
+  // A uid without a name and a cgroup not in the directory yet are retried each refresh.
+  step({ ...base, uid: 4242, cgroupId: 99 });
+  expect(step({ ...base, uid: 4242, cgroupId: 99 })).toMatchObject({ user: "4242", unit: "" });
+  expect(lookups).toEqual(["user 4242", "cgroup 99"]);
 });
 
 test("per-CPU usage from two /proc/stat samples", () => {
