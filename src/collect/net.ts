@@ -15,21 +15,38 @@ export interface NetCollection {
   closed: ConnRecord[];
   /** Close records the kernel could not queue, since start. */
   dropped: number;
+  /** The most records one socket walk left in the mmapped array (TCP and UDP each fill it from the start), and its size. */
+  arrayFill: { used: number; capacity: number };
   bootToEpochMs: number;
 }
 
 type NetBpf = Required<Pick<BpftopBpf, "tcpIter" | "udpIter" | "connRecords">> & Pick<BpftopBpf, "connEvents" | "connDrops" | "socketOwnerScan">;
 
-/** The open-files walk costs O(open files): at most this often, and only while unowned sockets remain. */
+/**
+ * The open-files walk costs O(open files): at most this often, and only when
+ * an unowned socket appears that the last walk did not already fail to claim.
+ */
 const OWNER_SCAN_INTERVAL_MS = 10_000;
 
 export class NetCollector {
   private readonly closes: RingQueue<ConnRecord>;
   private lastOwnerScanMs = -Infinity;
+  /**
+   * Cookies of the sockets the last walk left unowned: held by a task the
+   * iterator cannot see (PID 1 in some sandboxes) or by no file at all.
+   * Walking again for them alone would find nothing, every 10 s, forever.
+   */
+  private unclaimable = new Set<number>();
+  /** Records the fullest walk of this collect produced (streamed ones too: over capacity means streaming). */
+  private arrayUsed = 0;
   /** Open-files walks run so far (tests and benchmarks). */
   ownerScans = 0;
 
-  constructor(private readonly bpf: NetBpf) {
+  constructor(
+    private readonly bpf: NetBpf,
+    /** Monotonic milliseconds (a parameter for tests). */
+    private readonly nowMs: () => number = () => performance.now(),
+  ) {
     this.closes = new RingQueue(bpf.connEvents, bpf.connDrops);
   }
 
@@ -37,17 +54,21 @@ export class NetCollector {
     // Closes first: a connection that closed is then gone from the iterators too.
     const batch = this.closes.take();
     let sockets = this.readSockets();
-    if (sockets.some(unowned) && performance.now() - this.lastOwnerScanMs >= OWNER_SCAN_INTERVAL_MS && this.bpf.socketOwnerScan) {
-      this.lastOwnerScanMs = performance.now();
+    const claimable = (r: ConnRecord) => unowned(r) && !this.unclaimable.has(r.cookie);
+    if (sockets.some(claimable) && this.nowMs() - this.lastOwnerScanMs >= OWNER_SCAN_INTERVAL_MS && this.bpf.socketOwnerScan) {
+      this.lastOwnerScanMs = this.nowMs();
       this.ownerScans++;
       this.bpf.socketOwnerScan.run();
       sockets = this.readSockets();
+      this.unclaimable = new Set(sockets.filter(unowned).map((r) => r.cookie));
     }
-    return { sockets, closed: batch.records, dropped: batch.dropped, bootToEpochMs: batch.bootToEpochMs };
+    const arrayFill = { used: this.arrayUsed, capacity: this.bpf.connRecords.entries };
+    return { sockets, closed: batch.records, dropped: batch.dropped, bootToEpochMs: batch.bootToEpochMs, arrayFill };
   }
 
   private readSockets(): ConnRecord[] {
     const sockets: ConnRecord[] = [];
+    this.arrayUsed = 0;
     this.readIterator(this.bpf.tcpIter.run(), sockets);
     this.readIterator(this.bpf.udpIter.run(), sockets);
     return sockets;
@@ -64,6 +85,7 @@ export class NetCollector {
       throw new Error(`socket iterator returned ${stream.byteLength} bytes, not records plus a trailer`);
     }
     const inMap = Math.min(readIterTrailer(stream, trailerAt).recordsInMap, this.bpf.connRecords.entries);
+    this.arrayUsed = Math.max(this.arrayUsed, inMap + trailerAt / ConnRecordLayout.size);
     for (let i = 0; i < inMap; i++) out.push(readConnRecord(this.bpf.connRecords.view, i * ConnRecordLayout.size));
     for (let off = 0; off < trailerAt; off += ConnRecordLayout.size) out.push(readConnRecord(stream, off));
   }

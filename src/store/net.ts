@@ -92,7 +92,9 @@ export class NetStore {
       } else {
         row = toRow(r, String(r.cookie), this.userName, t?.row, this.socketIo);
         if (!t) {
-          t = { row, prevSent: row.bytesSent, prevReceived: row.bytesReceived, generation: gen, state: 0, flags: 0, statesSeen: 0 };
+          // A socket new since the last refresh moved all its bytes within the period (as a new process's CPU time counts whole).
+          const since = periodS > 0 ? 0 : 1;
+          t = { row, prevSent: row.bytesSent * since, prevReceived: row.bytesReceived * since, generation: gen, state: 0, flags: 0, statesSeen: 0 };
           this.tracked.set(r.cookie, t);
         }
         t.state = r.state;

@@ -90,6 +90,24 @@ describeBpf("network lens", () => {
     expect(s).toMatchObject({ pid: server.p.pid, state: "UNCONN", remote: "*:*", bytesSent: 100_000, bytesReceived: 100_000, packetsSent: 100, packetsReceived: 100 });
   });
 
+  test("per-process TX/s and RX/s: the bytes over the period, and back to 0 once the traffic stops", async () => {
+    const server = await peer(["udp-server"]);
+    const port = portOf(await server.line());
+    monitor.refresh();
+    const client = await peer(["udp-client", String(port), "50", "2000"]);
+    expect(await client.line()).toBe("done");
+    const busy = monitor.refresh();
+    const seconds = busy.info.periodMs / 1000;
+    const row = (pid: number | undefined) => busy.rows.find((r) => r.pid === pid && !r.isThread)!;
+    expect(row(client.p.pid).netSendRate * seconds).toBeCloseTo(100_000, 3);
+    expect(row(client.p.pid).netReceiveRate * seconds).toBeCloseTo(100_000, 3);
+    expect(row(server.p.pid).netReceiveRate * seconds).toBeCloseTo(100_000, 3);
+    expect(row(process.pid).netSendRate).toBe(0);
+    const quiet = monitor.refresh();
+    expect(quiet.rows.find((r) => r.pid === client.p.pid)).toMatchObject({ netSendRate: 0, netReceiveRate: 0 });
+    expect(quiet.rows.find((r) => r.pid === server.p.pid)).toMatchObject({ netSendRate: 0, netReceiveRate: 0 });
+  });
+
   test("2,000 concurrent connections are all listed, and leave with their sockets", async () => {
     const sink = await peer(["sink"], { ulimit: 8192 });
     const port = portOf(await sink.line());
