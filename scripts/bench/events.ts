@@ -4,10 +4,12 @@
  * decode, ProcessEvent, text line) runs in this process. Reports events/s,
  * drops, and this process's CPU per 1,000 events.
  *
- *   bun scripts/bench/events.ts [--seconds 10] [--generators 1,2] [--ring-kib 8192] [--json]
+ *   bun scripts/bench/events.ts [--seconds 10] [--generators 1,2] [--ring-kib 8192] [--json] [--out DIR]
+ *
+ * --out DIR also writes DIR/events.csv and DIR/raw/events.json.
  */
 import { parseArgs } from "node:util";
-import { mkdtempSync, openSync, writeSync } from "node:fs";
+import { mkdirSync, mkdtempSync, openSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openBpftop } from "../../src/bpf/bpftop.ts";
@@ -15,6 +17,7 @@ import { PAGE_SIZE } from "../../src/bpf/libc.ts";
 import { EventCollector } from "../../src/collect/events.ts";
 import { toProcessEvent } from "../../src/store/events.ts";
 import { traceLine } from "../../src/output/trace.ts";
+import { toCsv } from "./table.ts";
 
 const { values } = parseArgs({
   options: {
@@ -22,6 +25,7 @@ const { values } = parseArgs({
     generators: { type: "string", default: "1,2" },
     "ring-kib": { type: "string", default: String(8 << 10) },
     json: { type: "boolean", default: false },
+    out: { type: "string" },
   },
 });
 const root = new URL("../..", import.meta.url).pathname;
@@ -70,6 +74,27 @@ for (const g of values.generators.split(",").map(Number)) {
     cpuMsPer1000: Math.round(((cpu.user + cpu.system) / 1000 / Math.max(1, count)) * 1000 * 100) / 100,
     ringKiB: ringBytes / 1024,
   });
+}
+
+if (values.out) {
+  mkdirSync(join(values.out, "raw"), { recursive: true });
+  writeFileSync(join(values.out, "raw", "events.json"), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(
+    join(values.out, "events.csv"),
+    toCsv(
+      ["generators", "seconds", "processes_started", "events", "events_per_s", "dropped", "cpu_ms_per_1000_events", "ring_kib"],
+      results.map((r) => ({
+        generators: r.generators,
+        seconds: r.seconds,
+        processes_started: r.started,
+        events: r.events,
+        events_per_s: r.eventsPerSec,
+        dropped: r.dropped,
+        cpu_ms_per_1000_events: r.cpuMsPer1000,
+        ring_kib: r.ringKiB,
+      })),
+    ),
+  );
 }
 
 if (values.json) console.log(JSON.stringify(results));

@@ -122,3 +122,49 @@ bench_restore_limits() {
   done
   BENCH_CHANGED_SYSCTLS=()
 }
+
+# bench_version CMD: the first line of CMD's version output ("not installed" without CMD).
+bench_version() {
+  local flag=--version
+  [ "$(basename "$1")" = tmux ] && flag=-V
+  if command -v "$1" >/dev/null; then
+    # awk reads to the end: `head` would leave the writer a SIGPIPE, a failure under pipefail.
+    "$1" "$flag" 2>&1 | awk 'NR == 1'
+  else
+    echo "not installed"
+  fi
+}
+
+# bench_idle_check: warns when the machine is busy (1-minute load average
+# of 0.5 or more per CPU, or over 1,000 tasks): its figures would be skewed.
+bench_idle_check() {
+  local load tasks
+  read -r load _ _ tasks _ </proc/loadavg
+  tasks=${tasks#*/}
+  if awk -v l="$load" -v n="$(nproc)" -v t="$tasks" 'BEGIN { exit !(l >= 0.5 * n || t > 1000) }'; then
+    echo "bench: WARNING: the machine is busy (load average $load on $(nproc) CPUs, $tasks tasks); the results will be skewed" >&2
+  fi
+}
+
+# bench_machine COMMAND: "key: value" lines describing this machine, the tools
+# compared and dist/bpftop, for the reports (DIR/machine.txt, read by
+# report.ts). COMMAND: the command line that produces the results.
+bench_machine() {
+  local cpu_model commit tool
+  cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | awk 'NR == 1')
+  commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+  git diff --quiet HEAD -- src bpf 2>/dev/null || commit+=" with uncommitted changes to src/ or bpf/"
+  echo "run: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "command: $1"
+  echo "kernel: Linux $(uname -r) ($(uname -m))"
+  echo "os: $(sed -n 's/^PRETTY_NAME="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' /etc/os-release)"
+  echo "cpu: ${cpu_model:-unknown}, $(nproc) CPUs online to this run"
+  echo "memory: $(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1024 / 1024 }' /proc/meminfo)"
+  # Other work on the machine skews every figure: say how busy it was.
+  echo "at start: load average $(cut -d' ' -f1-3 /proc/loadavg), $(cut -d/ -f2 /proc/loadavg | cut -d' ' -f1) tasks"
+  echo "bpftop: $(dist/bpftop --version 2>/dev/null || echo unknown), dist/bpftop built $(date -u -r dist/bpftop '+%Y-%m-%d %H:%M UTC' 2>/dev/null || echo never), commit $commit"
+  echo "bun: $(node_modules/.bin/bun --version 2>/dev/null || echo unknown)"
+  for tool in htop btop ps ss strace hyperfine tmux gnuplot; do
+    echo "$tool: $(bench_version "$tool")"
+  done
+}

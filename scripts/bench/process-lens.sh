@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
-# Process-lens benchmark: bpftop against htop and ps with 0, 100, 1,000 and
-# 10,000 extra sleeping processes (and, with --threads, 20,000 extra threads).
+# Process-lens benchmark: bpftop against htop, btop and ps with 100, 1,000,
+# 5,000 and 10,000 extra sleeping processes (and, with --threads, 20,000 extra
+# threads in one process). Part of scripts/bench/run.sh; runs alone too.
 #
-#   scripts/bench/process-lens.sh [--levels "0 100 1000 10000"] [--threads]
+#   scripts/bench/process-lens.sh [--levels "100 1000 5000 10000"] [--threads[=N]]
+#                                 [--quick] [--out DIR]
+#
+#   --levels L    extra processes per level, space- or comma-separated; 0 (no
+#                 load) is a level too
+#   --threads     one more level with 20,000 extra threads (--threads=N: N)
+#   --quick       a smoke test: 3 traced refreshes, 5 s of CPU, 30 in-process
+#                 refreshes, 3 hyperfine runs (numbers are rough)
+#   --out DIR     where the results go (default bench/results)
 #
 # Per level it measures
 #   refresh_ms       median (and p95) in-process refresh, scripts/bench/refresh.ts
@@ -10,45 +19,60 @@
 #   cpu              CPU of the running TUI at a 1 s refresh, % of one core
 #   rss              VmRSS of the running TUI
 #   one-shot         `bpftop snapshot --json --interval 10` against `ps -eo ...` (hyperfine medians)
-# bpftop and htop run one after the other, never side by side, each in a
-# detached 120x40 tmux session. Writes bench/results/process-lens.{csv,md} and
-# the raw syscall counts / hyperfine output under bench/results/raw/. Needs root; takes
-# about 8 minutes for the four default levels on 2 cores, 10 with --threads.
+# bpftop, htop and btop run one after the other, never side by side, each in
+# a detached 120x40 tmux session. Writes DIR/process-lens.csv, the raw
+# syscall counts, refresh phases and hyperfine output under DIR/raw/, and
+# DIR/summary.md (scripts/bench/report.ts) after each level. Needs root; takes
+# 2 to 4 minutes a level on 2 cores (more with more processes), about 15
+# minutes for the default levels and --threads; under a minute a level with --quick.
 set -euo pipefail
 shopt -s inherit_errexit # $(...) fails as the script would
 self=$(readlink -f "$0")
 cd "$(dirname "$self")/../.."
+# shellcheck source=scripts/bench/lib.sh
 source scripts/bench/lib.sh
 
-levels="0 100 1000 10000"
-threads_level=20000
-with_threads=0
+levels="100 1000 5000 10000"
+threads_level=0 # 0: no threads level
+quick=0
+results=bench/results
+args=("$@")
 while [ $# -gt 0 ]; do
   case $1 in
-    --levels) levels=$2; shift 2 ;;
-    --threads) with_threads=1; shift ;;
-    -h | --help) sed -n '2,17s/^# \{0,1\}//p' "$self"; exit 0 ;;
+    --levels) levels=${2//,/ }; shift 2 ;;
+    --threads) threads_level=20000; shift ;;
+    --threads=*) threads_level=${1#--threads=}; shift ;;
+    --quick) quick=1; shift ;;
+    --out) results=$2; shift 2 ;;
+    -h | --help) sed -n '2,/^set -e/{/^set -e/d;s/^# \{0,1\}//p}' "$self"; exit 0 ;;
     *) echo "process-lens: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
+for n in $levels $threads_level; do
+  [[ $n =~ ^[0-9]+$ ]] || { echo "process-lens: levels and --threads want whole numbers, not \"$n\"" >&2; exit 2; }
+done
 [ "$(id -u)" = 0 ] || { echo "process-lens: needs root (BPF, strace -p, sysctls)" >&2; exit 1; }
 
-readonly DELAY_MS=1000  # TUI refresh period: bpftop -d 1000, htop -d 10 (tenths of a second)
-readonly SETTLE_S=3     # after start: both TUIs read every cmdline on their first refresh
-readonly TRACED_REFRESHES=10
-readonly TRACE_CAP_S=60 # traced, htop refreshes every ~10 s at 10,000 processes, every 30+ s at 20,000 threads
-readonly CPU_S=20
+readonly DELAY_MS=1000  # TUI refresh period: bpftop -d 1000, htop -d 10 (tenths of a second), btop update_ms 1000
+readonly SETTLE_S=3     # after start: the TUIs read every cmdline on their first refresh
 readonly COLS=120 ROWS=40
-readonly REFRESHES=200  # refresh.ts sample count
 readonly PS_CMD="ps -eo pid,ppid,user,stat,pcpu,rss,vsz,etime,args"
-results=bench/results
+if ((quick)); then
+  readonly TRACED_REFRESHES=3 TRACE_CAP_S=20 CPU_S=5 REFRESHES=30 ONESHOT_RUNS=3
+else
+  readonly TRACED_REFRESHES=10
+  readonly TRACE_CAP_S=60 # traced, htop refreshes every ~10 s at 10,000 processes, every 30+ s at 20,000 threads
+  readonly CPU_S=20
+  readonly REFRESHES=200  # refresh.ts sample count
+  readonly ONESHOT_RUNS=10
+fi
 raw=$results/raw
 
-bench_need strace:strace htop:htop tmux:tmux ps:procps cc:gcc timeout:coreutils getconf:libc-bin
+bench_need strace:strace htop:htop btop:btop tmux:tmux ps:procps cc:gcc timeout:coreutils getconf:libc-bin
 # hyperfine is optional: without it the one-shot commands are timed by bash.
 bench_need hyperfine:hyperfine 2>/dev/null || echo "process-lens: no hyperfine; timing one-shot commands with bash" >&2
 [ -x dist/bpftop ] || scripts/build.sh
-bun=node_modules/.bin/bun
+bun=$PWD/node_modules/.bin/bun
 clk_tck=$(getconf CLK_TCK)
 
 tmp=$(mktemp -d)
@@ -70,7 +94,6 @@ trap 'exit 143' TERM
 # Every level measures this one copy, even if dist/bpftop is rebuilt meanwhile.
 bpftop_bin=$tmp/bpftop
 cp dist/bpftop "$bpftop_bin"
-bpftop_built=$(date -u -r dist/bpftop '+%Y-%m-%d %H:%M UTC')
 snapshot_cmd="$bpftop_bin snapshot --json --interval 10"
 
 # --- measurements ---
@@ -87,7 +110,7 @@ interruptible() {
 # tui_start NAME COMMAND: runs COMMAND in a detached COLSxROWS tmux session; prints its pid.
 tui_start() {
   # exec, so the pane's pid is the TUI's, not a shell's. A private HOME keeps
-  # htop's (and any) saved configuration out of the measurement.
+  # htop's and btop's saved configurations out of the measurement.
   "${tmux_cmd[@]}" new-session -d -s "$1" -x "$COLS" -y "$ROWS" "exec env HOME=$tmp/home $2"
   "${tmux_cmd[@]}" list-panes -t "$1" -F '#{pane_pid}'
 }
@@ -181,10 +204,18 @@ measure_tui() {
   while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
 }
 
+# btop_config: btop's configuration in the private HOME: its defaults (it
+# fills in what the file leaves out) but the refresh period. btop rewrites
+# the file, whole, when it exits.
+btop_config() {
+  mkdir -p "$tmp/home/.config/btop"
+  echo "update_ms = $DELAY_MS" >"$tmp/home/.config/btop/btop.conf"
+}
+
 # one_shot_ms TAG: sets `snapshot_ms` and `ps_ms`, the median wall time of each command.
 one_shot_ms() {
   if command -v hyperfine >/dev/null; then
-    interruptible hyperfine --warmup 2 --runs 10 --style none --export-json "$raw/oneshot-$1.json" --export-csv "$tmp/oneshot.csv" \
+    interruptible hyperfine --warmup 2 --runs "$ONESHOT_RUNS" --style none --export-json "$raw/oneshot-$1.json" --export-csv "$tmp/oneshot.csv" \
       -n snapshot "$snapshot_cmd > /dev/null" -n ps "$PS_CMD > /dev/null" >/dev/null
     # CSV columns: command,mean,stddev,median,... in seconds.
     snapshot_ms=$(awk -F, '$1 == "snapshot" { printf "%.1f", $4 * 1000 }' "$tmp/oneshot.csv")
@@ -195,16 +226,16 @@ one_shot_ms() {
   fi
 }
 
-# bash_median_ms COMMAND: hyperfine's fallback; 2 warm-up runs, median of 10.
+# bash_median_ms COMMAND: hyperfine's fallback; 2 warm-up runs, median of ONESHOT_RUNS.
 bash_median_ms() {
   local t0 times=()
   for _ in 1 2; do $1 >/dev/null; done
-  for _ in $(seq 10); do
+  for _ in $(seq "$ONESHOT_RUNS"); do
     t0=$EPOCHREALTIME
     $1 >/dev/null
     times+=("$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { print (b - a) * 1000 }')")
   done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "%.1f", (v[5] + v[6]) / 2 }'
+  printf '%s\n' "${times[@]}" | sort -n | awk '{ v[NR] = $1 } END { m = int((NR + 1) / 2); printf "%.1f", NR % 2 ? v[m] : (v[m] + v[m + 1]) / 2 }'
 }
 
 # json FILE EXPR: evaluates EXPR on the JSON in FILE (as `j`).
@@ -215,20 +246,39 @@ json() {
 # --- run ---
 
 mkdir -p "$results" "$raw" "$tmp/home"
+# run.sh checks the machine and describes it for the whole run; alone, this script does.
+if [ -z "${BENCH_RUN:-}" ]; then
+  bench_idle_check
+  bench_machine "scripts/bench/process-lens.sh${args[*]+ ${args[*]}}" >"$results/machine.txt"
+fi
 bench_load_build "$tmp"
 
 max_extra=0
 for n in $levels; do ((n > max_extra)) && max_extra=$n; done
 maps=0
-if ((with_threads)); then
+if ((threads_level > 0)); then
   ((threads_level > max_extra)) && max_extra=$threads_level
   maps=$((2 * threads_level)) # a stack and its guard page per thread
 fi
 bench_raise_limits "$max_extra" "$maps"
 printf 'process-lens: %s\n' "${BENCH_LIMIT_NOTES[@]}" >&2
+printf '%s\n' "${BENCH_LIMIT_NOTES[@]}" >"$raw/limits.txt"
+# How this run measured, for the notes under the table (report.ts).
+cat >"$raw/process-lens-settings.txt" <<EOF
+delay_ms: $DELAY_MS
+settle_s: $SETTLE_S
+traced_refreshes: $TRACED_REFRESHES
+trace_cap_s: $TRACE_CAP_S
+cpu_s: $CPU_S
+refreshes: $REFRESHES
+oneshot_runs: $ONESHOT_RUNS
+terminal: ${COLS}x${ROWS}
+ps_cmd: $PS_CMD
+quick: $quick
+EOF
 
 csv=$results/process-lens.csv
-echo "level,extra_processes,extra_threads,tasks,processes,refresh_median_ms,refresh_p95_ms,tasks_median_ms,store_median_ms,view_flat_median_ms,view_tree_median_ms,bpftop_syscalls_per_refresh,htop_syscalls_per_refresh,bpftop_cpu_pct,htop_cpu_pct,bpftop_rss_mib,htop_rss_mib,snapshot_ms,ps_ms" >"$csv"
+echo "level,extra_processes,extra_threads,tasks,processes,refresh_median_ms,refresh_p95_ms,tasks_median_ms,store_median_ms,view_flat_median_ms,view_tree_median_ms,bpftop_syscalls_per_refresh,htop_syscalls_per_refresh,btop_syscalls_per_refresh,bpftop_cpu_pct,htop_cpu_pct,btop_cpu_pct,bpftop_rss_mib,htop_rss_mib,btop_rss_mib,snapshot_ms,ps_ms" >"$csv"
 
 run_level() { # LABEL EXTRA_PROCESSES EXTRA_THREADS
   local label=$1 procs=$2 threads=$3 started=$SECONDS
@@ -246,75 +296,29 @@ run_level() { # LABEL EXTRA_PROCESSES EXTRA_THREADS
 
   # Once-per-refresh syscalls: bpftop preads /proc/stat (its data, "cpu  ...",
   # is on the line whether or not the call was split; BPF_ITER_CREATE is not a
-  # marker, as the socket iterators run it too), htop reopens /proc/meminfo.
-  local b h
+  # marker, as the socket iterators run it too), htop reopens /proc/meminfo,
+  # btop reopens /proc/loadavg (it opens /proc/stat twice a refresh, and
+  # /proc/meminfo and /proc/uptime more often).
+  local b h t
   measure_tui "bpftop-$label" "$bpftop_bin -d $DELAY_MS" '"cpu  '
   b=("$syscalls" "$cpu" "$rss")
   measure_tui "htop-$label" "htop -d $((DELAY_MS / 100))" 'openat(AT_FDCWD, "/proc/meminfo"'
   h=("$syscalls" "$cpu" "$rss")
+  # --utf-force: btop refuses to start without a UTF-8 locale, which the
+  # tmux server may not pass on; the pane renders UTF-8 either way.
+  btop_config
+  measure_tui "btop-$label" "btop --utf-force" 'openat(AT_FDCWD, "/proc/loadavg"'
+  t=("$syscalls" "$cpu" "$rss")
   one_shot_ms "$label"
   bench_load_stop
 
-  echo "$label,$procs,$threads,$refresh,${b[0]},${h[0]},${b[1]},${h[1]},${b[2]},${h[2]},$snapshot_ms,$ps_ms" >>"$csv"
-  write_report
+  echo "$label,$procs,$threads,$refresh,${b[0]},${h[0]},${t[0]},${b[1]},${h[1]},${t[1]},${b[2]},${h[2]},${t[2]},$snapshot_ms,$ps_ms" >>"$csv"
+  # The report so far, so a run cut short still leaves the levels it finished.
+  "$bun" scripts/bench/report.ts "$results" >/dev/null || echo "process-lens: report.ts failed; the CSV is complete" >&2
   echo "process-lens: level $label done in $((SECONDS - started)) s" >&2
 }
 
-# --- report ---
-
-# top_syscalls TUI LEVEL: the five syscalls TUI made most per refresh at LEVEL.
-top_syscalls() {
-  awk 'NR > 1 && NR <= 6 { printf "%s%s %s", sep, $2, $1; sep = ", " }' "$raw/syscalls-$1-$2.txt"
-}
-
-# write_report: bench/results/process-lens.md from the CSV so far, so a run
-# cut short still leaves the levels it finished. Sets `table` (also printed at the end).
-write_report() {
-  table=$(awk -F, '
-    NR == 1 {
-      print "| extra | tasks | refresh median ms (p95) | syscalls/refresh bpftop | htop | CPU % bpftop | htop | RSS MiB bpftop | htop | one-shot ms bpftop snapshot | ps |"
-      print "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
-      next
-    }
-    { printf "| %s | %s | %s (%s) | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $4, $6, $7, $12, $13, $14, $15, $16, $17, $18, $19 }
-  ' "$csv")
-  local phases mem cpu_model top_level
-  # The largest process level so far (the threads level has no htop count).
-  top_level=$(awk -F, 'NR > 1 && $3 == 0 { level = $1 } END { print level }' "$csv")
-  phases=$(awk -F, '
-    NR == 1 { print "| extra | tasks (iter + decode) | store update | view, flat | view, tree |"; print "|---|--:|--:|--:|--:|"; next }
-    { printf "| %s | %s | %s | %s | %s |\n", $1, $8, $9, $10, $11 }
-  ' "$csv")
-  mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1024 / 1024 }' /proc/meminfo)
-  cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
-  {
-    echo "# Process lens: bpftop vs htop and ps"
-    echo
-    echo "Machine: Linux $(uname -r), $(nproc) CPUs ($cpu_model), $mem RAM; $(htop --version | head -n1), dist/bpftop built $bpftop_built. Run $(date -u '+%Y-%m-%d %H:%M UTC')."
-    echo
-    echo "$table"
-    echo
-    echo "* extra: sleeping processes added by spawn-load (\`t\`: threads in one process); tasks: all tasks the iterator saw."
-    echo "* refresh: Monitor.refresh (iterator read + decode, 4 /proc preads, events, store update) plus the flat view build, in-process (scripts/bench/refresh.ts, $REFRESHES refreshes)."
-    echo "* syscalls/refresh: \`strace -f\` on the running TUI (every thread) at a $DELAY_MS ms refresh, counted over whole refreshes only, from a once-per-refresh marker syscall to its last occurrence: $TRACED_REFRESHES or more, or as many as fit in $TRACE_CAP_S s when tracing slows the TUI down. Breakdowns in raw/syscalls-*.txt."
-    echo "* CPU %: utime+stime over $CPU_S s at a $DELAY_MS ms refresh, of one core; RSS: VmRSS after it. Both TUIs in a ${COLS}x${ROWS} tmux pane, default settings."
-    echo "* one-shot: hyperfine median of \`bpftop snapshot --json --interval 10\` and \`$PS_CMD\`, output to /dev/null."
-    echo "* Most frequent syscalls per refresh at level $top_level: bpftop: $(top_syscalls bpftop "$top_level"); htop: $(top_syscalls htop "$top_level")."
-    echo
-    echo "Refresh phases, median ms:"
-    echo
-    echo "$phases"
-    echo
-    echo "Limits checked:"
-    echo
-    printf -- '* %s\n' "${BENCH_LIMIT_NOTES[@]}"
-  } >"$results/process-lens.md"
-}
-
 for n in $levels; do run_level "$n" "$n" 0; done
-((with_threads)) && run_level "${threads_level}t" 0 "$threads_level"
+((threads_level > 0)) && run_level "${threads_level}t" 0 "$threads_level"
 
-echo
-echo "$table"
-echo
-echo "process-lens: wrote $csv, $results/process-lens.md and $raw/"
+echo "process-lens: wrote $csv, $raw/ and $results/summary.md" >&2
