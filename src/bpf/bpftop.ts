@@ -21,6 +21,7 @@ import {
   type EventRecord,
 } from "./records.ts";
 import { RingBufferReader } from "./ringbuf.ts";
+import { RunStats, type LoadedProgram } from "./stats.ts";
 
 export interface BpftopBpf {
   obj: BpfObject;
@@ -45,6 +46,10 @@ export interface BpftopBpf {
   ownSyscalls?: () => number;
   /** Why per-socket byte counts and owners from sock_send_length/sock_recv_length are off (kernel < 6.3). */
   socketIoUnavailable?: string;
+  /** The loaded programs, for their run statistics. */
+  programs: LoadedProgram[];
+  /** Turns the kernel's run statistics on (until closed), or says why it cannot. */
+  enableRunStats(): RunStats | string;
   close(): void;
 }
 
@@ -138,6 +143,8 @@ async function load(bytes: Uint8Array, options: OpenOptions): Promise<BpftopBpf>
       obj,
       eventDrops: dropSlot(DropSlot.processEvents),
       connDrops: dropSlot(DropSlot.connEvents),
+      programs: [],
+      enableRunStats: () => RunStats.enable(obj.fn),
       close: () => closeAll(owned, obj),
     };
     if (options.events || net) drops = track(owned, new MappedArray(obj.mapFd(MAPS.eventDrops), 2, 8));
@@ -146,7 +153,7 @@ async function load(bytes: Uint8Array, options: OpenOptions): Promise<BpftopBpf>
       bpf.taskRecords = track(owned, new MappedArray(obj.mapFd(MAPS.taskRecords), obj.maxEntries(MAPS.taskRecords), TaskRecordLayout.size));
     }
     if (options.events) {
-      bpf.events = track(owned, new RingBufferReader(obj.fn, obj.mapFd(MAPS.events), (v) => readEventRecord(v), EventRecordLayout.size));
+      bpf.events = track(owned, new RingBufferReader(obj.fn, obj.mapFd(MAPS.events), (v) => readEventRecord(v), EventRecordLayout.size, obj.maxEntries(MAPS.events)));
       obj.attach(PROGRAMS.exec);
       obj.attach(PROGRAMS.exit);
       if (options.events.fork) obj.attach(PROGRAMS.fork);
@@ -156,7 +163,7 @@ async function load(bytes: Uint8Array, options: OpenOptions): Promise<BpftopBpf>
       bpf.udpIter = new IterReader(obj, obj.attachIter(PROGRAMS.udpIterator));
       bpf.socketOwnerScan = new IterReader(obj, obj.attachIter(PROGRAMS.socketOwners));
       bpf.connRecords = track(owned, new MappedArray(obj.mapFd(MAPS.connRecords), obj.maxEntries(MAPS.connRecords), ConnRecordLayout.size));
-      bpf.connEvents = track(owned, new RingBufferReader(obj.fn, obj.mapFd(MAPS.connEvents), (v) => readConnRecord(v, 0, true), ConnRecordLayout.size));
+      bpf.connEvents = track(owned, new RingBufferReader(obj.fn, obj.mapFd(MAPS.connEvents), (v) => readConnRecord(v, 0, true), ConnRecordLayout.size, obj.maxEntries(MAPS.connEvents)));
       for (const p of [PROGRAMS.tcpState, PROGRAMS.tcpSendReset, PROGRAMS.tcpReceiveReset]) obj.attach(p);
       if (net.socketIo) {
         obj.attach(PROGRAMS.sockSend);
@@ -170,6 +177,7 @@ async function load(bytes: Uint8Array, options: OpenOptions): Promise<BpftopBpf>
       obj.attach(PROGRAMS.syscallCounter);
       bpf.ownSyscalls = () => Number(counter.view.getBigUint64(8, true));
     }
+    bpf.programs = obj.loadedPrograms();
     return bpf;
   } catch (e) {
     closeAll(owned, obj);

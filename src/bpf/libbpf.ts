@@ -36,6 +36,7 @@ const SYMBOLS = {
   bpf_map_delete_elem: { args: ["i32", "ptr"], returns: "i32" },
   bpf_map_get_next_key: { args: ["i32", "ptr", "ptr"], returns: "i32" },
   bpf_enable_stats: { args: ["i32"], returns: "i32" },
+  bpf_obj_get_info_by_fd: { args: ["i32", "ptr", "ptr"], returns: "i32" },
   ring_buffer__new: { args: ["i32", "function", "ptr", "ptr"], returns: "ptr" },
   ring_buffer__consume: { args: ["ptr"], returns: "i32" },
   ring_buffer__free: { args: ["ptr"], returns: "void" },

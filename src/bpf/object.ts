@@ -86,6 +86,16 @@ export class BpfObject {
     return names;
   }
 
+  /** The loaded programs and their fds (for their kernel run statistics). */
+  loadedPrograms(): { name: string; fd: number }[] {
+    const out: { name: string; fd: number }[] = [];
+    for (let p = this.nextProgram(null); p; p = this.nextProgram(p)) {
+      const fd = this.fn.bpf_program__fd(p);
+      if (fd >= 0) out.push({ name: this.fn.bpf_program__name(p) ?? "?", fd });
+    }
+    return out;
+  }
+
   /** Turn a program on or off before load (SEC("?…") programs start off). */
   setAutoload(program: string, on: boolean): void {
     this.check(this.fn.bpf_program__set_autoload(this.program(program), on), `autoload ${program}`, "bpf_program__set_autoload");

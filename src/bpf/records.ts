@@ -158,11 +158,11 @@ export function emptyTaskRecord(): TaskRecord {
 }
 
 /**
- * u64 as a double. Exact below 2^53 (104 days of CPU time in ns); beyond that
- * the error is a few ns, irrelevant for rates. Avoids BigInt, which costs 4×
- * in the per-task loop (shared/design.md).
+ * A little-endian u64 as a double. Exact below 2^53 (104 days of CPU time in
+ * ns); beyond that the error is a few ns, irrelevant for rates. Avoids BigInt,
+ * which costs 4× in the per-task loop (shared/design.md).
  */
-function u64(v: DataView, off: number): number {
+export function u64(v: DataView, off: number): number {
   return v.getUint32(off, true) + v.getUint32(off + 4, true) * 0x1_0000_0000;
 }
 

@@ -35,6 +35,7 @@ export async function runBench(o: BenchOptions): Promise<number> {
   const samples = Object.fromEntries(PHASES.map((p) => [p, [] as number[]])) as Record<Phase, number[]>;
   const syscalls: number[] = [];
   let tasks = 0, sockets = 0;
+  let programs: ProgramCost[] | string = [];
   try {
     for (let i = 0; i < 3; i++) monitor.refresh(); // warm caches: cmdlines, users, cgroups
     for (let i = 0; i < o.cycles; i++) {
@@ -57,6 +58,7 @@ export async function runBench(o: BenchOptions): Promise<number> {
       tasks = s.system.tasks.userThreads + s.system.tasks.kernelThreads;
       sockets = s.connections.length;
     }
+    programs = programsPerRefresh(monitor);
   } finally {
     monitor.close();
   }
@@ -66,6 +68,7 @@ export async function runBench(o: BenchOptions): Promise<number> {
     sockets,
     phases_ms: Object.fromEntries(PHASES.map((p) => [p, stat(samples[p])])),
     syscalls_per_refresh: stat(syscalls),
+    bpf_programs: programs,
   };
   if (o.json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -78,6 +81,45 @@ export async function runBench(o: BenchOptions): Promise<number> {
   }
   const sc = result.syscalls_per_refresh;
   lines.push(`syscalls/refresh: min ${sc.min}, median ${sc.median}, max ${sc.max}`);
+  if (typeof programs === "string") lines.push(`BPF programs: ${programs}`);
+  else {
+    lines.push("BPF program    runs/refresh   ms/refresh (in the program, kernel statistics)");
+    for (const p of programs) lines.push(`${p.name.padEnd(20)} ${String(p.runs_per_refresh).padStart(7)} ${p.ms_per_refresh.toFixed(3).padStart(12)}`);
+  }
   process.stdout.write(`${lines.join("\n")}\n`);
   return 0;
+}
+
+interface ProgramCost {
+  name: string;
+  runs_per_refresh: number;
+  ms_per_refresh: number;
+}
+
+/**
+ * Each BPF program's runs and in-program time per refresh, from the kernel's
+ * statistics over a few more refreshes (after the timed ones: reading them
+ * costs a system call per program). A string says why there are none.
+ */
+function programsPerRefresh(monitor: Monitor): ProgramCost[] | string {
+  monitor.setShowOverhead(true);
+  const refreshes = 5;
+  const total = new Map<string, { runs: number; ns: number }>();
+  let unavailable: string | undefined;
+  monitor.refresh(); // the first sample has no earlier one to count from
+  for (let i = 0; i < refreshes; i++) {
+    const o = monitor.refresh().overhead;
+    unavailable = o?.programsUnavailable;
+    for (const p of o?.programs ?? []) {
+      const t = total.get(p.name) ?? { runs: 0, ns: 0 };
+      t.runs += p.runs;
+      t.ns += p.runs * p.avgNs;
+      total.set(p.name, t);
+    }
+  }
+  monitor.setShowOverhead(false);
+  if (unavailable) return unavailable;
+  return [...total]
+    .map(([name, t]) => ({ name, runs_per_refresh: Math.round(t.runs / refreshes), ms_per_refresh: Math.round((t.ns / refreshes / 1e6) * 1000) / 1000 }))
+    .sort((a, b) => b.ms_per_refresh - a.ms_per_refresh || a.name.localeCompare(b.name));
 }

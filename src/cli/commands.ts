@@ -29,6 +29,7 @@ const topArgs = {
   pid: { type: "string", alias: "p", valueHint: "list", description: "Show only these PIDs (comma-separated)" },
   mouse: { type: "boolean", default: true, description: "Enable mouse input", negativeDescription: "Disable mouse input" },
   view: { type: "enum", options: ["processes", "events", "network"], default: "processes", description: "The view shown first (Tab switches)" },
+  overhead: { type: "boolean", description: "Start with bpftop's own cost shown: CPU, BPF program run times, buffer fill (b toggles)" },
 } as const satisfies ArgsDef;
 
 export const top = defineCommand({
@@ -41,6 +42,7 @@ export const top = defineCommand({
       tree: !!args.tree,
       mouse: args.mouse !== false,
       view: args.view as TopOptions["view"],
+      overhead: !!args.overhead,
     };
     if (args.pid !== undefined) options.pids = parsePidList("--pid", args.pid);
     if (args.user !== undefined) {
@@ -84,6 +86,7 @@ async function runInteractive(options: TopOptions, log?: { path: string; filter:
       return logError ? { ...s, info: { ...s.info, warnings: [...s.info.warnings, logError] } } : s;
     },
     setShowThreads: (on) => monitor.setShowThreads(on),
+    setShowOverhead: (on) => monitor.setShowOverhead(on),
     planFreeze: (pid) => monitor.freezer.planForPid(pid),
     freeze: (pid) => monitor.freezer.freeze(monitor.freezer.planForPid(pid)),
     planThaw: (pid) => monitor.freezer.planThawForPid(pid),

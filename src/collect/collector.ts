@@ -13,6 +13,7 @@ import { GpuCollector, type GpuSample } from "./gpu.ts";
 import { findCgroup2Mount } from "./mounts.ts";
 import { EventCollector, type EventBatch } from "./events.ts";
 import { NetCollector, type NetCollection } from "./net.ts";
+import { OverheadCollector, type OverheadSample } from "./overhead.ts";
 import { SystemCollector, type SystemSample } from "./system.ts";
 import { TaskCollector, type TaskCollection } from "./tasks.ts";
 import { UserNames } from "./users.ts";
@@ -32,6 +33,8 @@ export interface Collected {
   phases: { tasks: number; system: number; events: number; net: number };
   /** NVIDIA GPUs and per-process usage (undefined without NVML). */
   gpu?: GpuSample;
+  /** bpftop's own cost (only while `overhead.enabled`). */
+  overhead?: OverheadSample;
 }
 
 export interface CollectorOptions {
@@ -63,6 +66,8 @@ export class Collector {
 
   private readonly events: EventCollector | undefined;
   private readonly net: NetCollector | undefined;
+  /** bpftop's own CPU, BPF program run times and buffer fill: off until the readout is shown. */
+  readonly overhead: OverheadCollector;
 
   private constructor(
     private readonly bpf: BpftopBpf,
@@ -75,6 +80,7 @@ export class Collector {
     this.events = bpf.events ? new EventCollector(bpf) : undefined;
     const { tcpIter, udpIter, connRecords } = bpf;
     this.net = tcpIter && udpIter && connRecords ? new NetCollector({ ...bpf, tcpIter, udpIter, connRecords }) : undefined;
+    this.overhead = new OverheadCollector(bpf);
   }
 
   static async open(options: CollectorOptions = { net: false }): Promise<Collector> {
@@ -130,10 +136,12 @@ export class Collector {
     const gpu = this.gpu?.collect();
     const t4 = performance.now();
     const phases = { events: t1 - t0, tasks: t2 - t1, system: t3 - t2, net: t4 - t3 };
-    return { tasks, system, atMs: t0, collectMs: t4 - t0, events, net, phases, gpu };
+    const overhead = this.overhead.enabled ? this.overhead.sample({ tasks: tasks.arrayFill, sockets: net?.arrayFill }) : undefined;
+    return { tasks, system, atMs: t0, collectMs: t4 - t0, events, net, phases, gpu, overhead };
   }
 
   close(): void {
+    this.overhead.close();
     this.gpu?.close();
     this.events?.close();
     this.net?.close();

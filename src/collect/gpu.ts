@@ -16,7 +16,7 @@
 import { dlopen, type FFIFunction, type Library, type Pointer } from "bun:ffi";
 import { systemLibraryDirs } from "../bpf/libraries.ts";
 import { checkTrustedFile } from "../bpf/trusted-file.ts";
-import { sanitizeText } from "../bpf/records.ts";
+import { sanitizeText, u64 } from "../bpf/records.ts";
 import type { GpuInfo } from "../store/types.ts";
 
 export interface GpuProcessUsage {
@@ -394,11 +394,6 @@ function usage(byPid: Map<number, GpuProcessUsage>, pid: number): GpuProcessUsag
   let u = byPid.get(pid);
   if (!u) byPid.set(pid, (u = { memoryBytes: 0, utilPercent: 0 }));
   return u;
-}
-
-/** An unsigned 64-bit field as a number (exact below 2^53, which any byte count or µs timestamp is). */
-function u64(v: DataView, off: number): number {
-  return v.getUint32(off, true) + v.getUint32(off + 4, true) * 2 ** 32;
 }
 
 function clampPercent(n: number): number {

@@ -3,10 +3,12 @@
  * `snapshot` and `bench` drive, one refresh() at a time.
  */
 import { Collector, type CollectorOptions } from "../collect/collector.ts";
+import type { OverheadSample } from "../collect/overhead.ts";
 import { EventLog } from "./events.ts";
 import { NetStore } from "./net.ts";
+import { selfOverhead } from "./overhead.ts";
 import { ProcessStore } from "./store.ts";
-import type { ConnectionRow, EventStats, NetStats, ProcessEvent, ProcessRow, RefreshInfo, SystemSummary } from "./types.ts";
+import type { ConnectionRow, EventStats, NetStats, ProcessEvent, ProcessRow, RefreshInfo, SelfOverhead, SystemSummary } from "./types.ts";
 
 export interface MonitorSnapshot {
   rows: readonly ProcessRow[];
@@ -18,6 +20,8 @@ export interface MonitorSnapshot {
   /** Sockets and recently closed connections (empty unless opened with the network lens). */
   connections: readonly ConnectionRow[];
   netStats: NetStats;
+  /** bpftop's own cost, while asked for (setShowOverhead). */
+  overhead?: SelfOverhead;
 }
 
 export class Monitor {
@@ -26,6 +30,7 @@ export class Monitor {
   /** Rows given network rates or GPU use by the last refresh. */
   private withTraffic: ProcessRow[] = [];
   private onGpu: ProcessRow[] = [];
+  private prevOverhead: OverheadSample | undefined;
 
   readonly events: EventLog;
   readonly net: NetStore;
@@ -62,6 +67,12 @@ export class Monitor {
     this.collector.collectThreads = on;
   }
 
+  /** Measure bpftop's own cost from the next refresh on (the kernel counts BPF run times only meanwhile). */
+  setShowOverhead(on: boolean): void {
+    this.collector.overhead.enabled = on;
+    this.prevOverhead = undefined;
+  }
+
   refresh(): MonitorSnapshot {
     const t0 = performance.now();
     const c = this.collector.collect();
@@ -87,14 +98,18 @@ export class Monitor {
     const storeMs = performance.now() - storeStart;
     const warnings = [this.collector.eventsUnavailable, this.collector.socketIoUnavailable].filter((w): w is string => !!w);
     const system = { ...this.store.system!, gpus: c.gpu?.gpus ?? [], freezeUnavailable: this.collector.freezer.unavailable };
+    const collectMs = performance.now() - t0;
+    const overhead = c.overhead && selfOverhead(this.prevOverhead, c.overhead, collectMs);
+    this.prevOverhead = c.overhead;
     return {
       rows: this.store.rows,
       system,
-      info: { seq: ++this.seq, collectMs: performance.now() - t0, periodMs: this.store.periodMs, warnings, phases: { ...c.phases, store: storeMs } },
+      info: { seq: ++this.seq, collectMs, periodMs: this.store.periodMs, warnings, phases: { ...c.phases, store: storeMs } },
       events: this.events.events.slice(),
       eventStats: this.events.stats,
       connections: this.net.rows,
       netStats: this.net.stats,
+      overhead,
     };
   }
 

@@ -4,8 +4,11 @@
  * shared state").
  */
 
+import type { BufferFill } from "../collect/overhead.ts";
 import type { TaskCounts } from "../collect/tasks.ts";
 import type { TaskState } from "../collect/task-state.ts";
+
+export type { BufferFill } from "../collect/overhead.ts";
 
 export { TASK_STATES, type TaskState } from "../collect/task-state.ts";
 
@@ -277,4 +280,30 @@ export interface NetStats {
   unavailable?: string;
   /** Why it runs degraded (no per-socket bytes/owners: kernel < 6.3). */
   degraded?: string;
+}
+/** One of bpftop's BPF programs over the last refresh period (kernel statistics). */
+export interface ProgramOverhead {
+  name: string;
+  /** Runs in the period. */
+  runs: number;
+  runsPerSec: number;
+  /** Mean time in the program per run, ns. */
+  avgNs: number;
+  /** Time in the program, % of one CPU. */
+  cpuPercent: number;
+}
+
+/** What bpftop itself cost over the last refresh period: the `b` readout. */
+export interface SelfOverhead {
+  /** All of bpftop's threads, % of one CPU, and its user and system parts. */
+  cpuPercent: number;
+  userPercent: number;
+  systemPercent: number;
+  rssBytes: number;
+  /** The last refresh: collection and store, ms. */
+  refreshMs: number;
+  /** Busiest first; empty when the kernel's statistics are off (programsUnavailable says why). */
+  programs: ProgramOverhead[];
+  programsUnavailable?: string;
+  buffers: BufferFill[];
 }

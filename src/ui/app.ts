@@ -17,6 +17,7 @@ import { EventPane } from "./event-pane.ts";
 import { FOOTER_HEIGHT, FooterView, type Prompt } from "./footer.ts";
 import { freezeDialog, freezeDone, type FreezeAction } from "./freeze.ts";
 import { HeaderView, headerLayout } from "./header.ts";
+import { OverheadView } from "./overhead.ts";
 import { openHelp } from "./help.ts";
 import { findBinding, typedChar, VIEWS, type Action, type Mode, type View } from "./keys.ts";
 import { NetworkPane } from "./network-pane.ts";
@@ -164,6 +165,8 @@ class TopScreen implements TopController {
   private readonly quit: () => void;
   private readonly container: BoxRenderable;
   private readonly header: HeaderView;
+  private readonly overhead: OverheadView;
+  private overheadShown = false;
   private readonly processes: ProcessPane;
   private readonly network: NetworkPane;
   private readonly events: EventPane;
@@ -186,6 +189,7 @@ class TopScreen implements TopController {
     const onSelectionChange = (): void => this.updateFooter();
     this.container = new BoxRenderable(renderer, { width: "100%", height: "100%", flexDirection: "column" });
     this.header = new HeaderView(renderer, { width: "100%", height: 0, flexShrink: 0 });
+    this.overhead = new OverheadView(renderer, { width: "100%", height: 0, flexShrink: 0, visible: false });
     this.processes = new ProcessPane(renderer, {
       tree: options.tree,
       user: options.user,
@@ -197,9 +201,11 @@ class TopScreen implements TopController {
     this.panes = { processes: this.processes, network: this.network, events: this.events };
     this.footer = new FooterView(renderer, { width: "100%", height: FOOTER_HEIGHT, flexShrink: 0 });
     this.container.add(this.header);
+    this.container.add(this.overhead);
     for (const view of VIEWS) this.container.add(this.panes[view].root);
     this.container.add(this.footer);
 
+    if (options.overhead) this.setOverheadShown(true);
     this.latest = this.shown = source.refresh();
     this.setView(options.view ?? "processes");
     this.display(this.latest);
@@ -352,6 +358,9 @@ class TopScreen implements TopController {
         return this.setView(VIEWS[(VIEWS.indexOf(this.view) + 1) % VIEWS.length]!);
       case "prevView":
         return this.setView(VIEWS[(VIEWS.indexOf(this.view) + VIEWS.length - 1) % VIEWS.length]!);
+      case "toggleOverhead":
+        this.setOverheadShown(!this.overheadShown);
+        return this.layoutHeader();
       case "pause":
         this.paused = !this.paused;
         // The stores update rows in place between refreshes: freeze a copy of what is on screen.
@@ -561,12 +570,22 @@ class TopScreen implements TopController {
     this.updateFooter();
   }
 
-  /** The header's height depends on the CPU count and the screen size. */
+  /** The header's height depends on the CPU count and the screen size; the readout's on its text. */
   private layoutHeader(): void {
     const { system, eventStats } = this.shown;
     const layout = headerLayout(system.cpus.length, system.gpus.length, this.renderer.width, this.renderer.height);
     this.header.height = layout.height;
     this.header.update({ system, events: eventStats }, layout);
+    // Measured from the newest refresh even while paused: it is bpftop's cost now.
+    if (this.overheadShown) this.overhead.height = this.overhead.update(this.latest.overhead, this.renderer.width);
+  }
+
+  /** The kernel counts BPF run times only while the readout is shown (it costs each program run two clock reads). */
+  private setOverheadShown(on: boolean): void {
+    this.overheadShown = on;
+    this.overhead.visible = on;
+    this.overhead.height = on ? this.overhead.update(this.latest?.overhead, this.renderer.width) : 0;
+    this.source.setShowOverhead(on);
   }
 
   private updateFooter(): void {

@@ -61,7 +61,7 @@ export interface HeaderData {
   events: EventStats;
 }
 
-interface TextPart {
+export interface TextPart {
   text: string;
   fg: RGBA;
   attributes?: number;
@@ -247,7 +247,7 @@ function drawBar(
   buffer.drawText("]", x + width - 1, y, theme.meterBracket, undefined, theme.bold);
 }
 
-function drawParts(buffer: OptimizedBuffer, x: number, y: number, width: number, parts: readonly TextPart[]): void {
+export function drawParts(buffer: OptimizedBuffer, x: number, y: number, width: number, parts: readonly TextPart[]): void {
   let offset = 0;
   for (const part of parts) {
     if (offset >= width) return;
@@ -257,8 +257,8 @@ function drawParts(buffer: OptimizedBuffer, x: number, y: number, width: number,
   }
 }
 
-const labelPart = (text: string): TextPart => ({ text, fg: theme.meterLabel });
-const valuePart = (text: string): TextPart => ({ text, fg: theme.meterValue, attributes: theme.bold });
+export const labelPart = (text: string): TextPart => ({ text, fg: theme.meterLabel });
+export const valuePart = (text: string): TextPart => ({ text, fg: theme.meterValue, attributes: theme.bold });
 
 /**
  * htop's Tasks meter: processes (kernel threads apart), user threads, kernel

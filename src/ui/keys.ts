@@ -55,6 +55,7 @@ export type Action =
   | "nextView"
   | "prevView"
   | "pause"
+  | "toggleOverhead"
   | "help"
   | "quit"
   | "accept"
@@ -179,6 +180,11 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
       },
     ]),
     { keys: ["p"], action: "pause", help: "Pause/resume the display (collection goes on)" },
+    {
+      keys: ["b"],
+      action: "toggleOverhead",
+      help: "Show/hide bpftop's own cost: its CPU, each BPF program's run time, buffer fill and losses",
+    },
     { keys: ["f10", "q"], action: "quit", help: "Quit", footer: "Quit" },
     { keys: ["tab"], action: "nextView", help: "Next view: processes, network, events", footer: "View" },
     { keys: ["S-tab"], action: "prevView", help: "Previous view" },

@@ -14,6 +14,8 @@ export interface TopSource {
   refresh(): TopSnapshot;
   /** Include a row per thread (isThread=true) after each process row from the next refresh on. */
   setShowThreads(on: boolean): void;
+  /** Measure bpftop's own cost (snapshot.overhead) from the next refresh on, or stop. */
+  setShowOverhead(on: boolean): void;
   /** Send a signal by name ("SIGTERM"…) to pid; throws Error with a readable message on failure. */
   sendSignal(pid: number, signal: NodeJS.Signals): void;
   /** What freezing pid's cgroup would stop; throws Error with the refusal reason (root cgroup, bpftop's own, init.scope, a kernel thread, no cgroup v2). */
@@ -39,6 +41,8 @@ export interface TopOptions {
   mouse?: boolean;
   /** The view shown first (default "processes"). */
   view?: "processes" | "events" | "network";
+  /** Show the self-overhead readout from the start (`b` toggles it). */
+  overhead?: boolean;
   /** Network view filters from the command line (bpftop net --port/--pid/--proto). */
   net?: ConnectionFilter;
 }

@@ -4,7 +4,14 @@ import { describeBpf } from "../helpers/privileges.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
 
-function bench(): { tasks: number; syscalls_per_refresh: { min: number; median: number }; phases_ms: Record<string, { median: number }> } {
+interface BenchJson {
+  tasks: number;
+  syscalls_per_refresh: { min: number; median: number };
+  phases_ms: Record<string, { median: number }>;
+  bpf_programs: { name: string; runs_per_refresh: number; ms_per_refresh: number }[];
+}
+
+function bench(): BenchJson {
   const r = Bun.spawnSync([process.execPath, `${root}src/cli.ts`, "bench", "-n", "20", "--json"], { stderr: "pipe" });
   expect(r.stderr.toString()).toBe("");
   return JSON.parse(r.stdout.toString());
@@ -15,6 +22,10 @@ describeBpf("bench", () => {
     const quiet = bench();
     for (const p of ["tasks", "system", "events", "net", "store", "view", "total"]) expect(quiet.phases_ms[p]!.median).toBeGreaterThanOrEqual(0);
     expect(quiet.syscalls_per_refresh.min).toBeGreaterThan(0);
+    // The kernel's statistics: the task walk runs its program once per task (and once at the end).
+    const dumpTask = quiet.bpf_programs.find((p) => p.name === "dump_task")!;
+    expect(Math.abs(dumpTask.runs_per_refresh - quiet.tasks)).toBeLessThanOrEqual(10);
+    expect(dumpTask.ms_per_refresh).toBeGreaterThan(0);
 
     const parent = Bun.spawn(["sh", "-c", 'i=0; while [ $i -lt 2000 ]; do sleep 600 & i=$((i+1)); done; echo up; wait'], { stdout: "pipe", stderr: "ignore" });
     try {

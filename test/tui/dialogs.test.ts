@@ -84,8 +84,10 @@ test("h shows help built from the key table and the columns; Esc closes it", asy
   expect(frame).toContain("bpftop help");
   expect(frame).toMatch(/F1 h \? +Show this help/);
   expect(frame).toMatch(/I +Invert the sort order/);
-  expect(frame).toMatch(/F9 k +Send a signal to the selected process/);
-  // The column section is further down: End scrolls there.
+  expect(frame).toMatch(/b +Show\/hide bpftop's own cost/);
+  // The rest is further down: Page Down scrolls, End goes to the column section.
+  m.mockInput.pressKey("\u001b[6~"); // Page Down (not in the mock's KeyCodes)
+  expect(await m.frame()).toMatch(/F9 k +Send a signal to the selected process/);
   m.mockInput.pressKey("END");
   const end = await m.frame();
   expect(end).toMatch(/TIME\+ +Total CPU time used/);

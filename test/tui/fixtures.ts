@@ -11,6 +11,7 @@ import type {
   ProcessEvent,
   ProcessEventKind,
   ProcessRow,
+  SelfOverhead,
   SystemSummary,
   TaskState,
 } from "../../src/store/types.ts";
@@ -307,6 +308,9 @@ export class FakeSource implements TopSource {
   warnings: string[] = [];
   refreshes = 0;
   readonly showThreadsCalls: boolean[] = [];
+  readonly showOverheadCalls: boolean[] = [];
+  /** What refresh() reports as bpftop's own cost while the readout is on. */
+  overhead: SelfOverhead | undefined;
   readonly signalsSent: { pid: number; signal: NodeJS.Signals }[] = [];
   /** When set, sendSignal throws it. */
   signalError: Error | undefined;
@@ -331,11 +335,16 @@ export class FakeSource implements TopSource {
       eventStats: this.eventStats,
       connections: [...this.connections],
       netStats: { ...netStatsOf(this.connections), ...this.netStats },
+      overhead: this.showOverheadCalls.at(-1) ? this.overhead : undefined,
     };
   }
 
   setShowThreads(on: boolean): void {
     this.showThreadsCalls.push(on);
+  }
+
+  setShowOverhead(on: boolean): void {
+    this.showOverheadCalls.push(on);
   }
 
   sendSignal(pid: number, signal: NodeJS.Signals): void {
