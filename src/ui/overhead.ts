@@ -10,8 +10,9 @@ import { formatMeterSize, formatMs, formatPercent, formatRate } from "./format.t
 import { drawParts, labelPart, valuePart, type TextPart } from "./header.ts";
 import { theme } from "./theme.ts";
 
-/** The readout takes at most this many lines; programs that do not fit are summed on the last one. */
-const MAX_LINES = 6;
+/** Lines for the programs and for the buffers, at most; what does not fit is counted ("+N more"). */
+const PROGRAM_LINES = 3;
+const BUFFER_LINES = 2;
 const GAP = "   ";
 
 export type OverheadLine = TextPart[];
@@ -19,12 +20,12 @@ export type OverheadLine = TextPart[];
 /** The readout's lines for a screen `width` cells wide. */
 export function overheadLines(o: SelfOverhead | undefined, width: number): OverheadLine[] {
   if (!o) return [[labelPart("bpftop: "), { text: "measuring its own cost…", fg: theme.shadow }]];
-  const lines: OverheadLine[] = [processLine(o)];
-  const chunks = o.programs.length > 0 ? o.programs.map(programChunk) : [[{ text: o.programsUnavailable ?? "no BPF run times yet", fg: theme.shadow }]];
-  // Programs fill the middle lines; the last line is the buffers'.
-  lines.push(...flow(labelPart("BPF  "), chunks, width, MAX_LINES - 2));
-  lines.push([labelPart("Buffers  "), ...o.buffers.flatMap((b, i) => [...(i > 0 ? [labelPart(GAP)] : []), ...bufferChunk(b)])]);
-  return lines;
+  const programs = o.programs.length > 0 ? o.programs.map(programChunk) : [[{ text: o.programsUnavailable ?? "no BPF run times yet", fg: theme.shadow }]];
+  return [
+    processLine(o),
+    ...flow(labelPart("BPF      "), programs, width, PROGRAM_LINES),
+    ...flow(labelPart("Buffers  "), o.buffers.map(bufferChunk), width, BUFFER_LINES),
+  ];
 }
 
 export class OverheadView extends Renderable {
@@ -58,13 +59,13 @@ function processLine(o: SelfOverhead): OverheadLine {
   ];
 }
 
-/** `dump_task 1.0/s × 4.02ms = 0.40%` */
+/** `dump_task 1.0/s × 4.02ms = 0.402%`; a program that did not run: its name, dimmed. */
 function programChunk(p: ProgramOverhead): TextPart[] {
-  const idle = p.runsPerSec === 0;
+  if (p.runs === 0) return [{ text: p.name, fg: theme.shadow }];
   return [
-    { text: p.name, fg: idle ? theme.shadow : theme.text },
+    { text: p.name, fg: theme.text },
     { text: ` ${formatRate(p.runsPerSec)}/s × ${formatNs(p.avgNs)} = `, fg: theme.shadow },
-    idle ? { text: "0.00%", fg: theme.shadow } : valuePart(`${p.cpuPercent.toFixed(2)}%`),
+    valuePart(`${p.cpuPercent < 10 ? p.cpuPercent.toFixed(3) : formatPercent(p.cpuPercent)}%`),
   ];
 }
 
