@@ -23,7 +23,7 @@
 # a detached 120x40 tmux session. Writes DIR/process-lens.csv, the raw
 # syscall counts, refresh phases and hyperfine output under DIR/raw/, and
 # DIR/summary.md (scripts/bench/report.ts) after each level. Needs root; takes
-# 2 to 4 minutes a level on 2 cores (more with more processes), about 15
+# 4 to 6 minutes a level on 2 cores (each TUI runs 45 s before its CPU is sampled), about 25
 # minutes for the default levels and --threads; under a minute a level with --quick.
 set -euo pipefail
 shopt -s inherit_errexit # $(...) fails as the script would
@@ -58,11 +58,14 @@ readonly SETTLE_S=3     # after start: the TUIs read every cmdline on their firs
 readonly COLS=120 ROWS=40
 readonly PS_CMD="ps -eo pid,ppid,user,stat,pcpu,rss,vsz,etime,args"
 if ((quick)); then
-  readonly TRACED_REFRESHES=3 TRACE_CAP_S=20 CPU_S=5 REFRESHES=30 ONESHOT_RUNS=3
+  readonly TRACED_REFRESHES=3 TRACE_CAP_S=20 CPU_S=5 CPU_FROM_S=10 REFRESHES=30 ONESHOT_RUNS=3
 else
   readonly TRACED_REFRESHES=10
   readonly TRACE_CAP_S=60 # traced, htop refreshes every ~10 s at 10,000 processes, every 30+ s at 20,000 threads
-  readonly CPU_S=20
+  readonly CPU_S=30
+  # CPU is sampled from this long after start: a TUI's steady state, not its
+  # start-up (bpftop's JavaScript is still being JIT-compiled in its first ~30 s).
+  readonly CPU_FROM_S=45
   readonly REFRESHES=200  # refresh.ts sample count
   readonly ONESHOT_RUNS=10
 fi
@@ -191,12 +194,14 @@ rss_mib() {
 # measure_tui NAME COMMAND MARKER: runs COMMAND in tmux and sets `syscalls`
 # (per refresh; MARKER: see syscalls_per_refresh), `cpu` (%) and `rss` (MiB).
 measure_tui() {
-  local name=$1 pid
+  local name=$1 pid started=$SECONDS
   pid=$(tui_start "$name" "$2")
   interruptible sleep "$SETTLE_S"
   kill -0 "$pid" 2>/dev/null || { echo "process-lens: $2 exited early" >&2; return 1; }
   syscalls_per_refresh "$pid" "$3" "$name"
   interruptible sleep 1 # let the tracer's detach settle before sampling CPU
+  local warm=$((started + CPU_FROM_S - SECONDS))
+  ((warm > 0)) && interruptible sleep "$warm"
   cpu_percent "$pid"
   rss=$(rss_mib "$pid")
   "${tmux_cmd[@]}" kill-session -t "$name"
@@ -270,6 +275,7 @@ settle_s: $SETTLE_S
 traced_refreshes: $TRACED_REFRESHES
 trace_cap_s: $TRACE_CAP_S
 cpu_s: $CPU_S
+cpu_from_s: $CPU_FROM_S
 refreshes: $REFRESHES
 oneshot_runs: $ONESHOT_RUNS
 terminal: ${COLS}x${ROWS}

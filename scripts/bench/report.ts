@@ -80,7 +80,7 @@ if (processes && processes.length > 0) {
     "* extra: sleeping processes added (`t`: threads in one process); tasks: every task bpftop's iterator saw.",
     `* refresh: Monitor.refresh (task iterator read + decode, 4 /proc preads, events, store update) plus the flat view build, in-process, no TUI (\`scripts/bench/refresh.ts\`, ${setting("refreshes", "200")} refreshes); phases below.`,
     `* syscalls/refresh: \`strace -f\` on the running TUI, every thread, counted over whole refreshes only: from a once-per-refresh marker syscall (bpftop: its pread of /proc/stat; htop: opening /proc/meminfo; btop: opening /proc/loadavg) to its last occurrence, ${setting("traced_refreshes", "10")} refreshes or as many as fit in ${setting("trace_cap_s", "60")} s when tracing slows the TUI down. n/a: fewer than two refreshes traced. Breakdowns: \`raw/syscalls-TUI-LEVEL.txt\`.`,
-    `* CPU %: utime + stime of the untraced TUI over ${setting("cpu_s", "20")} s, % of one core; RSS: VmRSS after it. btop runs with \`update_ms = ${delayMs}\` in a private btop.conf (its default is 2000) and \`--utf-force\`.`,
+    `* CPU %: utime + stime of the untraced TUI over ${setting("cpu_s", "20")} s, from ${setting("cpu_from_s", "0")} s after its start or later (steady state, not start-up), % of one core; RSS: VmRSS after it. btop runs with \`update_ms = ${delayMs}\` in a private btop.conf (its default is 2000) and \`--utf-force\`.`,
     `* one-shot: median wall time of ${setting("oneshot_runs", "10")} runs (hyperfine) of \`bpftop snapshot --json --interval 10\` and \`${setting("ps_cmd", "ps -eo pid,ppid,user,stat,pcpu,rss,vsz,etime,args")}\`, output to /dev/null.`,
     ...(top ? [`* ${top}`] : []),
     "",
@@ -180,7 +180,7 @@ out.push("");
 
 out.push("## Reproduce", "");
 out.push(
-  "Everything, as root, from the repository root, on an otherwise idle machine (installs btop, gnuplot-nox, htop, hyperfine, iproute2, procps, strace, tmux and gcc with apt-get; builds dist/bpftop if missing; about 20 minutes on 2 cores):",
+  "Everything, as root, from the repository root, on an otherwise idle machine (installs btop, gnuplot-nox, htop, hyperfine, iproute2, procps, strace, tmux and gcc with apt-get; builds dist/bpftop if missing; about 30 minutes on 2 cores):",
   "",
   "```sh",
   "scripts/bench/run.sh",

@@ -14,7 +14,7 @@
 #      network refresh vs `ss -tunap` at 100, 1,000 and 10,000 sockets (net.ts);
 #   3. events: exec rate and drops of the trace pipeline (events.ts);
 #   4. plots (plot.sh, gnuplot) and summary.md (report.ts) from the CSVs.
-# Takes about 20 minutes on 2 cores; run it on an otherwise idle machine (the
+# Takes about 30 minutes on 2 cores; run it on an otherwise idle machine (the
 # CPU figures are shares of one core, and other sockets count in the
 # connection figures). Results go to bench/results/:
 #   summary.md                 machine, tables, plots, how to reproduce

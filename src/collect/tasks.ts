@@ -94,8 +94,9 @@ export class TaskCollector {
     for (let i = 0; i < inMap; i++) this.add(readTaskRecord(mapView, i * TaskRecordLayout.size, this.record), gen, counts);
     for (let off = 0; off < trailerAt; off += TaskRecordLayout.size) this.add(readTaskRecord(stream, off, this.record), gen, counts);
 
-    for (const [tgid, p] of this.processes) if (p.generation !== gen) this.processes.delete(tgid);
-    for (const [tid, t] of this.threads) if (t.generation !== gen) this.threads.delete(tid);
+    // values(), not entries(): no [key, value] pair per task per refresh.
+    for (const p of this.processes.values()) if (p.generation !== gen) this.processes.delete(p.tgid);
+    for (const t of this.threads.values()) if (t.generation !== gen) this.threads.delete(t.tid);
     const streamed = trailerAt / TaskRecordLayout.size;
     return { processes: this.processes, counts, streamed, arrayFill: { used: inMap + streamed, capacity: this.bpf.taskRecords.entries } };
   }

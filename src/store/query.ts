@@ -302,7 +302,20 @@ function flatProcesses(rows: readonly ProcessRow[], query: ViewQuery, order: (a:
   const needle = query.filter.toLowerCase();
   const selected = rows.filter((row) => shown(row) && (needle === "" || rowMatches(row, needle)));
   selected.sort(order);
-  return selected.map((row) => ({ row, prefix: "", depth: 0 }));
+  return selected.map(flatLine);
+}
+
+/**
+ * A row's line in a flat list never changes, and rows live across refreshes
+ * (the store updates them in place): one line object per row, not one per
+ * row per refresh.
+ */
+const flatLines = new WeakMap<ProcessRow, ViewRow>();
+
+function flatLine(row: ProcessRow): ViewRow {
+  let line = flatLines.get(row);
+  if (!line) flatLines.set(row, (line = Object.freeze({ row, prefix: "", depth: 0 })));
+  return line;
 }
 
 /** The query's tests on a process row itself, before the text filter (which threads can also pass). */

@@ -164,8 +164,10 @@ export class ProcessStore {
 
   /** Processes not seen in this refresh: kept a while if their exit is known, else gone. */
   private sweepProcesses(gen: number): void {
-    for (const [pid, t] of this.processes) {
+    // values(), not entries(): no [key, value] pair per process per refresh.
+    for (const t of this.processes.values()) {
       if (t.generation === gen) continue;
+      const pid = t.row.tgid;
       this.processes.delete(pid);
       this.resolvers.cmdlines.invalidate(pid);
       const exit = this.pendingExits.get(pid);
@@ -177,7 +179,8 @@ export class ProcessStore {
       if (exit.cpuTimeNs !== undefined) t.row.cpuTimeNs = exit.cpuTimeNs;
       this.exited.set(pid, { row: t.row, untilGeneration: gen + KEEP_EXITED_REFRESHES });
     }
-    for (const [pid, x] of this.exited) {
+    for (const x of this.exited.values()) {
+      const pid = x.row.tgid;
       // Gone for good, or the pid came back as a new process.
       if (x.untilGeneration <= gen || this.processes.has(pid)) this.exited.delete(pid);
     }
@@ -319,7 +322,7 @@ function boundedSet<K, V>(map: Map<K, V>, key: K, value: V): void {
 }
 
 function sweep(map: Map<number, Tracked>, gen: number): void {
-  for (const [id, t] of map) if (t.generation !== gen) map.delete(id);
+  for (const t of map.values()) if (t.generation !== gen) map.delete(t.row.pid);
 }
 
 function emptyRow(pid: number): ProcessRow {

@@ -110,11 +110,11 @@ export class ProcessPane implements Pane {
   status(): ProcessStatus {
     const shown = this.grouping
       ? this.view.reduce((count, line) => count + (line.group?.processes.length ?? 0), 0)
-      : this.view.filter((line) => !line.row.isThread).length;
+      : this.view.reduce((count, line) => count + (line.row.isThread ? 0 : 1), 0);
     return {
       view: "processes",
       shown,
-      total: this.rows.filter((row) => !row.isThread).length,
+      total: this.rows.reduce((count, row) => count + (row.isThread ? 0 : 1), 0),
       filter: this.filter,
       user: this.selectedUser,
       pids: this.pids,
@@ -271,7 +271,8 @@ export class ProcessPane implements Pane {
       tree: this.tree,
       grouping: this.grouping && { by: this.grouping, expanded: this.expanded },
     });
-    this.table.setRows(this.view.map(tableItem));
+    // Only group lines need a table item of their own; process lines are one already.
+    this.table.setRows(this.grouping ? this.view.map(tableItem) : this.view);
   }
 }
 
