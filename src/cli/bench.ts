@@ -8,7 +8,12 @@ import { buildView, type ViewQuery } from "../store/query.ts";
 import { Monitor } from "../store/monitor.ts";
 import { columnById, DEFAULT_SORT } from "../ui/columns.ts";
 
-const PHASES = ["tasks", "system", "events", "net", "store", "view", "total"] as const;
+/**
+ * taskWalk/netWalk: the kernel's walks (iterator run and reads); taskDecode/
+ * netDecode: turning their records into samples; store: the stores' update;
+ * view: the process table's render model (filter, sort, lines).
+ */
+const PHASES = ["taskWalk", "taskDecode", "system", "events", "netWalk", "netDecode", "store", "view", "total"] as const;
 type Phase = (typeof PHASES)[number];
 
 export interface BenchOptions {
@@ -48,10 +53,12 @@ export async function runBench(o: BenchOptions): Promise<number> {
       const t2 = performance.now();
       syscalls.push((monitor.ownSyscalls() ?? 0) - before);
       const ph = s.info.phases!;
-      samples.tasks.push(ph.tasks);
+      samples.taskWalk.push(ph.taskWalk);
+      samples.taskDecode.push(ph.tasks - ph.taskWalk);
       samples.system.push(ph.system);
       samples.events.push(ph.events);
-      samples.net.push(ph.net);
+      samples.netWalk.push(ph.netWalk);
+      samples.netDecode.push(ph.net - ph.netWalk);
       samples.store.push(ph.store);
       samples.view.push(t2 - t1);
       samples.total.push(t2 - t0);
@@ -74,10 +81,10 @@ export async function runBench(o: BenchOptions): Promise<number> {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return 0;
   }
-  const lines = [`${o.cycles} refreshes, ${tasks} tasks, ${sockets} sockets`, "phase          min ms   median ms     max ms"];
+  const lines = [`${o.cycles} refreshes, ${tasks} tasks, ${sockets} sockets`, "phase         min ms   median ms     max ms"];
   for (const p of PHASES) {
     const s = result.phases_ms[p]!;
-    lines.push(`${p.padEnd(10)} ${s.min.toFixed(3).padStart(10)} ${s.median.toFixed(3).padStart(11)} ${s.max.toFixed(3).padStart(10)}`);
+    lines.push(`${p.padEnd(11)}${s.min.toFixed(3).padStart(10)} ${s.median.toFixed(3).padStart(11)} ${s.max.toFixed(3).padStart(10)}`);
   }
   const sc = result.syscalls_per_refresh;
   lines.push(`syscalls/refresh: min ${sc.min}, median ${sc.median}, max ${sc.max}`);

@@ -30,7 +30,7 @@ export interface Collected {
   /** Sockets and closed connections (undefined unless the network lens is on). */
   net?: NetCollection;
   /** Time of each collection phase, ms. */
-  phases: { tasks: number; system: number; events: number; net: number };
+  phases: { tasks: number; taskWalk: number; system: number; events: number; net: number; netWalk: number };
   /** NVIDIA GPUs and per-process usage (undefined without NVML). */
   gpu?: GpuSample;
   /** bpftop's own cost (only while `overhead.enabled`). */
@@ -135,7 +135,7 @@ export class Collector {
     const net = this.net?.collect();
     const gpu = this.gpu?.collect();
     const t4 = performance.now();
-    const phases = { events: t1 - t0, tasks: t2 - t1, system: t3 - t2, net: t4 - t3 };
+    const phases = { events: t1 - t0, tasks: t2 - t1, taskWalk: tasks.walkMs, system: t3 - t2, net: t4 - t3, netWalk: net?.walkMs ?? 0 };
     const overhead = this.overhead.enabled ? this.overhead.sample({ tasks: tasks.arrayFill, sockets: net?.arrayFill }) : undefined;
     return { tasks, system, atMs: t0, collectMs: t4 - t0, events, net, phases, gpu, overhead };
   }

@@ -17,6 +17,8 @@ export interface NetCollection {
   dropped: number;
   /** The most records one socket walk left in the mmapped array (TCP and UDP each fill it from the start), and its size. */
   arrayFill: { used: number; capacity: number };
+  /** Time in the kernel's walks (the iterator runs and their reads, the open-files walk too), ms. */
+  walkMs: number;
   bootToEpochMs: number;
 }
 
@@ -39,6 +41,7 @@ export class NetCollector {
   private unclaimable = new Set<number>();
   /** Records the fullest walk of this collect produced (streamed ones too: over capacity means streaming). */
   private arrayUsed = 0;
+  private walkMs = 0;
   /** Open-files walks run so far (tests and benchmarks). */
   ownerScans = 0;
 
@@ -53,25 +56,33 @@ export class NetCollector {
   collect(): NetCollection {
     // Closes first: a connection that closed is then gone from the iterators too.
     const batch = this.closes.take();
+    this.walkMs = 0;
     let sockets = this.readSockets();
     const claimable = (r: ConnRecord) => unowned(r) && !this.unclaimable.has(r.cookie);
     if (sockets.some(claimable) && this.nowMs() - this.lastOwnerScanMs >= OWNER_SCAN_INTERVAL_MS && this.bpf.socketOwnerScan) {
       this.lastOwnerScanMs = this.nowMs();
       this.ownerScans++;
-      this.bpf.socketOwnerScan.run();
+      this.walk(this.bpf.socketOwnerScan);
       sockets = this.readSockets();
       this.unclaimable = new Set(sockets.filter(unowned).map((r) => r.cookie));
     }
     const arrayFill = { used: this.arrayUsed, capacity: this.bpf.connRecords.entries };
-    return { sockets, closed: batch.records, dropped: batch.dropped, bootToEpochMs: batch.bootToEpochMs, arrayFill };
+    return { sockets, closed: batch.records, dropped: batch.dropped, bootToEpochMs: batch.bootToEpochMs, arrayFill, walkMs: this.walkMs };
   }
 
   private readSockets(): ConnRecord[] {
     const sockets: ConnRecord[] = [];
     this.arrayUsed = 0;
-    this.readIterator(this.bpf.tcpIter.run(), sockets);
-    this.readIterator(this.bpf.udpIter.run(), sockets);
+    this.readIterator(this.walk(this.bpf.tcpIter), sockets);
+    this.readIterator(this.walk(this.bpf.udpIter), sockets);
     return sockets;
+  }
+
+  private walk(iter: { run(): DataView }): DataView {
+    const start = performance.now();
+    const stream = iter.run();
+    this.walkMs += performance.now() - start;
+    return stream;
   }
 
   close(): void {

@@ -64,6 +64,8 @@ export interface TaskCollection {
   streamed: number;
   /** Records the walk wrote (streamed ones too) and the mmapped array's size. */
   arrayFill: { used: number; capacity: number };
+  /** Time in the kernel's walk (the iterator run and its reads), ms; the rest of collect() is decoding. */
+  walkMs: number;
 }
 
 /** What the collector reads: the iterator run (overflow + trailer) and the mmapped record array. */
@@ -84,7 +86,9 @@ export class TaskCollector {
   collect(): TaskCollection {
     const gen = ++this.generation;
     const counts: TaskCounts = { processes: 0, userThreads: 0, kernelThreads: 0, byState: zeroStateCounts() };
+    const walkStart = performance.now();
     const stream = this.bpf.taskIter.run();
+    const walkMs = performance.now() - walkStart;
     const trailerAt = stream.byteLength - IterTrailerLayout.size;
     if (trailerAt < 0 || trailerAt % TaskRecordLayout.size !== 0) {
       throw new Error(`task iterator returned ${stream.byteLength} bytes, not records plus a trailer`);
@@ -98,7 +102,7 @@ export class TaskCollector {
     for (const p of this.processes.values()) if (p.generation !== gen) this.processes.delete(p.tgid);
     for (const t of this.threads.values()) if (t.generation !== gen) this.threads.delete(t.tid);
     const streamed = trailerAt / TaskRecordLayout.size;
-    return { processes: this.processes, counts, streamed, arrayFill: { used: inMap + streamed, capacity: this.bpf.taskRecords.entries } };
+    return { processes: this.processes, counts, streamed, arrayFill: { used: inMap + streamed, capacity: this.bpf.taskRecords.entries }, walkMs };
   }
 
   // --- internal ---

@@ -217,10 +217,14 @@ export interface RefreshInfo {
 }
 
 export interface RefreshPhases {
+  /** The task walk and the decoding of its records; taskWalk is the walk alone (kernel time and reads). */
   tasks: number;
+  taskWalk: number;
   system: number;
   events: number;
+  /** The socket walks and decoding; netWalk is the walks alone. */
   net: number;
+  netWalk: number;
   store: number;
 }
 

@@ -55,7 +55,7 @@ describe("rows", () => {
 });
 
 describe("NetStore", () => {
-  const net = (sockets: ConnRecord[], closed: ConnRecord[] = []) => ({ sockets, closed, dropped: 0, bootToEpochMs: 1_000_000, arrayFill: { used: sockets.length, capacity: 8192 } });
+  const net = (sockets: ConnRecord[], closed: ConnRecord[] = []) => ({ sockets, closed, dropped: 0, bootToEpochMs: 1_000_000, arrayFill: { used: sockets.length, capacity: 8192 }, walkMs: 0 });
 
   test("rates from two samples, per connection and per process", () => {
     const s = new NetStore(String);
