@@ -68,6 +68,15 @@ export async function runDoctor(): Promise<number> {
         fix: "needs Linux 6.3+; the network view falls back to TCP's own counters",
         essential: false,
       });
+      const stats = bpf.enableRunStats();
+      checks.push({
+        name: "BPF run times",
+        ok: typeof stats !== "string",
+        detail: typeof stats === "string" ? stats : "kernel statistics can be switched on (the b readout shows each program's run time)",
+        fix: "only the self-overhead readout's BPF line needs it; everything else works without",
+        essential: false,
+      });
+      if (typeof stats !== "string") stats.close();
       bpf.close();
     } catch (e) {
       checks.push({ name: "BPF programs", ok: false, detail: (e as Error).message, fix: "see the message; run with BPFTOP_DEBUG=1 for libbpf's log", essential: true });

@@ -168,6 +168,17 @@ describeRoot("scripts/install.sh and the launcher", () => {
     expect(snap.processes.some((p: { user: string }) => p.user === inGroup)).toBe(true);
   });
 
+  test("doctor, as a member: every essential check passes; BPF run times say they need CAP_SYS_ADMIN", () => {
+    const r = run(asUser(inGroup, [launcher, "doctor"]), { cwd: "/" });
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("bpftop can run here");
+    const line = r.out.split("\n").find((l) => l.includes("BPF run times"));
+    // Unless root switched the sysctl on for everyone.
+    const sysctlOn = readFileSync("/proc/sys/kernel/bpf_stats_enabled", "latin1").trim() === "1";
+    if (sysctlOn) expect(line).toMatch(/^ok /);
+    else expect(line).toContain("need CAP_SYS_ADMIN to switch on (or, as root: sysctl kernel.bpf_stats_enabled=1)");
+  });
+
   test("BUN_BE_BUN=1 does not turn it into the bun CLI", () => {
     const h = hostileSetup("be-bun");
     const code = `require("fs").writeFileSync(${JSON.stringify(h.marker)}, "x")`;
