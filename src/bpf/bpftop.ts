@@ -7,7 +7,7 @@ import objectPath from "../../bpf/bpftop.bpf.o" with { type: "file" };
 import { existsSync } from "node:fs";
 import { missingBpfCapabilities, missingCapabilityMessage } from "./capabilities.ts";
 import { IterReader, MappedArray } from "./iter.ts";
-import { BpfObject } from "./object.ts";
+import { BpfObject, type LoadedProgram } from "./object.ts";
 import {
   ConnRecordLayout,
   DropSlot,
@@ -21,7 +21,7 @@ import {
   type EventRecord,
 } from "./records.ts";
 import { RingBufferReader } from "./ringbuf.ts";
-import { RunStats, type LoadedProgram } from "./stats.ts";
+import { RunStats } from "./stats.ts";
 
 export interface BpftopBpf {
   obj: BpfObject;

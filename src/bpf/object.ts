@@ -43,6 +43,12 @@ export class Link {
   }
 }
 
+/** A program of a loaded object, by name, and its fd. */
+export interface LoadedProgram {
+  name: string;
+  fd: number;
+}
+
 export class BpfObject {
   private links: Link[] = [];
   private loaded = false;
@@ -87,8 +93,8 @@ export class BpfObject {
   }
 
   /** The loaded programs and their fds (for their kernel run statistics). */
-  loadedPrograms(): { name: string; fd: number }[] {
-    const out: { name: string; fd: number }[] = [];
+  loadedPrograms(): LoadedProgram[] {
+    const out: LoadedProgram[] = [];
     for (let p = this.nextProgram(null); p; p = this.nextProgram(p)) {
       const fd = this.fn.bpf_program__fd(p);
       if (fd >= 0) out.push({ name: this.fn.bpf_program__name(p) ?? "?", fd });

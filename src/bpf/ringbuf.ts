@@ -28,7 +28,7 @@ export class RingBufferReader<T> {
     decode: (sample: DataView) => T,
     minSize: number,
     /** The ring's data size in bytes (the map's max_entries). */
-    readonly capacityBytes = 0,
+    readonly capacityBytes: number,
   ) {
     this.callback = new JSCallback(
       (_ctx: Pointer, data: Pointer, size: number | bigint): number => {

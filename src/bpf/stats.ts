@@ -11,6 +11,7 @@ import { ptr } from "bun:ffi";
 import { readFileSync } from "node:fs";
 import { closeFd, errno } from "./libc.ts";
 import type { Libbpf } from "./libbpf.ts";
+import type { LoadedProgram } from "./object.ts";
 import { u64 } from "./records.ts";
 
 /**
@@ -28,11 +29,6 @@ export interface ProgramRunStats {
   /** Runs counted since statistics were turned on (or since load, with the sysctl on). */
   runs: number;
   runTimeNs: number;
-}
-
-export interface LoadedProgram {
-  name: string;
-  fd: number;
 }
 
 /** Statistics turned on, while this is open; `read` gives the counters of the programs. */

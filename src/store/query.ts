@@ -422,8 +422,8 @@ function underGroupLine(lines: readonly ViewRow[]): ViewRow[] {
 function flattenList(groups: readonly Group[]): ViewRow[] {
   const out: ViewRow[] = [];
   for (const { head, threads } of groups) {
-    out.push({ row: head, prefix: "", depth: 0 });
-    for (const thread of threads) out.push({ row: thread, prefix: "", depth: 0 });
+    out.push(flatLine(head));
+    for (const thread of threads) out.push(flatLine(thread));
   }
   return out;
 }

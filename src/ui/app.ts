@@ -165,8 +165,8 @@ class TopScreen implements TopController {
   private readonly quit: () => void;
   private readonly container: BoxRenderable;
   private readonly header: HeaderView;
+  /** The self-overhead readout (`b`); its visibility is the toggle's state. */
   private readonly overhead: OverheadView;
-  private overheadShown = false;
   private readonly processes: ProcessPane;
   private readonly network: NetworkPane;
   private readonly events: EventPane;
@@ -359,7 +359,7 @@ class TopScreen implements TopController {
       case "prevView":
         return this.setView(VIEWS[(VIEWS.indexOf(this.view) + VIEWS.length - 1) % VIEWS.length]!);
       case "toggleOverhead":
-        this.setOverheadShown(!this.overheadShown);
+        this.setOverheadShown(!this.overhead.visible);
         return this.layoutHeader();
       case "pause":
         this.paused = !this.paused;
@@ -576,15 +576,13 @@ class TopScreen implements TopController {
     const layout = headerLayout(system.cpus.length, system.gpus.length, this.renderer.width, this.renderer.height);
     this.header.height = layout.height;
     this.header.update({ system, events: eventStats }, layout);
-    // Measured from the newest refresh even while paused: it is bpftop's cost now.
-    if (this.overheadShown) this.overhead.height = this.overhead.update(this.latest.overhead, this.renderer.width);
+    // From the newest refresh, not the paused one on display: it is bpftop's cost now.
+    this.overhead.height = this.overhead.visible ? this.overhead.update(this.latest.overhead, this.renderer.width) : 0;
   }
 
   /** The kernel counts BPF run times only while the readout is shown (it costs each program run two clock reads). */
   private setOverheadShown(on: boolean): void {
-    this.overheadShown = on;
     this.overhead.visible = on;
-    this.overhead.height = on ? this.overhead.update(this.latest?.overhead, this.renderer.width) : 0;
     this.source.setShowOverhead(on);
   }
 
